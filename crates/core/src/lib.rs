@@ -1,0 +1,39 @@
+//! The session model of Snowplow's mobile trackers as a pure state machine.
+//!
+//! This crate decides, for every tracked event, which session it belongs to and builds the
+//! `client_session` entity that Snowplow's Android and iOS trackers would attach to it
+//! (spec A2 with the project's choices in B). It is the one place where session rules live;
+//! the actor, the stores and every platform adapter only feed it inputs.
+//!
+//! **It never does I/O, never reads the clock and never generates randomness on its own:** the
+//! caller passes the time (`now_ms`), the event's id and timestamp, and a function that makes a
+//! fresh session id. That keeps it deterministic, testable and buildable for `wasm32`.
+//!
+//! ```
+//! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
+//! use uuid::Uuid;
+//!
+//! let user = Uuid::new_v4();
+//! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, true);
+//! let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: 1_700_000_000_000 };
+//! let event = state.track(1_700_000_000_000, stamp, Payload::screen_view("home"), Uuid::new_v4);
+//! assert_eq!(event.client_session.session_index, 1);
+//! assert_eq!(event.client_session.event_index, Some(1));
+//! assert_eq!(event.client_session.first_event_id, Some(stamp.id));
+//! ```
+
+mod config;
+mod entity;
+mod event;
+mod state;
+mod timestamp;
+
+pub use config::{Config, Timeout};
+pub use entity::{
+    ClientSession, LifecycleEntity, SelfDescribing, StorageMechanism,
+    APPLICATION_BACKGROUND_SCHEMA, APPLICATION_FOREGROUND_SCHEMA, APPLICATION_LIFECYCLE_SCHEMA,
+    CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, MAX_INDEX,
+};
+pub use event::{EventStamp, Payload, TrackedEvent};
+pub use state::{PersistedSession, SessionRecord, SessionState, Snapshot};
+pub use timestamp::{format_rfc3339_millis, UtcMillis};

@@ -1,0 +1,800 @@
+//! The session state machine (spec A2 with the choices of B).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::entity::{ClientSession, LifecycleEntity, StorageMechanism, MAX_INDEX};
+use crate::event::{EventStamp, Payload, TrackedEvent};
+use crate::timestamp::UtcMillis;
+
+/// One session as it is persisted. A session only ever starts at an event, so it always has a
+/// first event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionRecord {
+    /// The session's id.
+    pub session_id: Uuid,
+    /// 1 for the installation's first session.
+    pub session_index: u32,
+    /// The session before this one (kept even under anonymisation; only the emitted copy hides it).
+    pub previous_session_id: Option<Uuid>,
+    /// Id of the session's first event.
+    pub first_event_id: Uuid,
+    /// `dtm` of the session's first event, Unix ms.
+    pub first_event_timestamp_ms: i64,
+    /// Events in the session so far.
+    pub event_index: u32,
+    /// Wall clock of the last event that updated the session (frozen while paused), Unix ms.
+    pub last_update_ms: i64,
+}
+
+/// Everything persisted per namespace (spec B2), except the format version, which belongs to
+/// the store's encoding, and the user id, which is kept once per installation.
+///
+/// Never persisted: the background flag, pause and the lifecycle indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersistedSession {
+    /// The current session, `None` before the installation's first event.
+    pub session: Option<SessionRecord>,
+    /// A new session was asked for and starts at the next event.
+    pub new_session_requested: bool,
+    /// Whether the current session was started under anonymisation.
+    pub anonymous: bool,
+}
+
+impl PersistedSession {
+    /// Checks the limits the schema puts on what the record would emit.
+    ///
+    /// # Errors
+    /// Names the first field out of range; a store treats such a record as absent.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if let Some(s) = &self.session {
+            if s.session_index == 0 || s.session_index > MAX_INDEX {
+                return Err("sessionIndex");
+            }
+            if s.event_index > MAX_INDEX {
+                return Err("eventIndex");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the tracker can say about itself at any moment, masked like everything that leaves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The entity of the current session as its last event carried it; `None` before the first event.
+    pub session: Option<ClientSession>,
+    /// A new session was requested and starts at the next event (android#709: make it visible).
+    pub new_session_pending: bool,
+    /// The app is in the background.
+    pub in_background: bool,
+    /// Timeout checks are paused.
+    pub paused: bool,
+    /// Anonymisation is on.
+    pub anonymous: bool,
+    /// Foreground transitions in this process.
+    pub foreground_index: u32,
+    /// Background transitions in this process.
+    pub background_index: u32,
+}
+
+/// The in-memory session state: the persisted part plus what lives only in this process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    config: Config,
+    user_id: Uuid,
+    storage_mechanism: StorageMechanism,
+    persisted: PersistedSession,
+    anonymous: bool,
+    in_background: bool,
+    paused: bool,
+    foreground_index: u32,
+    background_index: u32,
+}
+
+impl SessionState {
+    /// Starts a tracker (app launch) from what the store held.
+    ///
+    /// `clean_shutdown` says whether the previous process ended cleanly. The first event starts
+    /// a new session unless `continue_session_on_restart` is set, the previous process shut
+    /// down cleanly and the stored session had the same anonymisation as `config.anonymous`
+    /// (spec A2.7, B2): so no `(sessionId, eventIndex)` pair is ever handed out twice.
+    #[must_use]
+    pub fn start(
+        config: Config,
+        user_id: Uuid,
+        storage_mechanism: StorageMechanism,
+        stored: Option<PersistedSession>,
+        clean_shutdown: bool,
+    ) -> Self {
+        let mut persisted = stored.unwrap_or(PersistedSession {
+            anonymous: config.anonymous,
+            ..PersistedSession::default()
+        });
+        if persisted.session.is_some() {
+            let continues = config.continue_session_on_restart
+                && clean_shutdown
+                && persisted.anonymous == config.anonymous;
+            persisted.new_session_requested |= !continues;
+        }
+        Self {
+            config,
+            user_id,
+            storage_mechanism,
+            persisted,
+            anonymous: config.anonymous,
+            in_background: false,
+            paused: false,
+            foreground_index: 0,
+            background_index: 0,
+        }
+    }
+
+    /// Decides the session of an event and returns the event with its entities (spec A2.2-6).
+    ///
+    /// `now_ms` is the wall clock at processing time; `new_session_id` is called only when a
+    /// session starts.
+    pub fn track(
+        &mut self,
+        now_ms: i64,
+        stamp: EventStamp,
+        payload: Payload,
+        new_session_id: impl FnOnce() -> Uuid,
+    ) -> TrackedEvent {
+        let starts_session = self.session_expired(now_ms);
+        let mut session = match self.persisted.session {
+            Some(session) if !starts_session => session,
+            previous => {
+                self.persisted.new_session_requested = false;
+                self.persisted.anonymous = self.anonymous;
+                first_record(previous, now_ms, stamp, new_session_id())
+            }
+        };
+        session.event_index = session.event_index.saturating_add(1).min(MAX_INDEX);
+        if !self.paused {
+            session.last_update_ms = now_ms;
+        }
+        self.persisted.session = Some(session);
+        TrackedEvent {
+            stamp,
+            client_session: self.entity_of(session),
+            lifecycle: self.lifecycle_entity(&payload),
+            payload,
+            starts_session,
+        }
+    }
+
+    /// The app came to the foreground. Emits `application_foreground` when lifecycle events
+    /// are on; the event is judged before the state flips, so with the background timeout
+    /// (spec A2.8). Does nothing when already in the foreground.
+    pub fn foreground(
+        &mut self,
+        now_ms: i64,
+        stamp: EventStamp,
+        new_session_id: impl FnOnce() -> Uuid,
+    ) -> Option<TrackedEvent> {
+        if !self.in_background {
+            return None;
+        }
+        self.foreground_index = self.foreground_index.saturating_add(1).min(MAX_INDEX);
+        let payload = Payload::ApplicationForeground {
+            foreground_index: self.foreground_index,
+        };
+        let event = self
+            .config
+            .lifecycle_events
+            .then(|| self.track(now_ms, stamp, payload, new_session_id));
+        self.in_background = false;
+        event
+    }
+
+    /// The app went to the background. Emits `application_background` when lifecycle events
+    /// are on, judged with the foreground timeout (spec A2.8). Does nothing when already in the
+    /// background.
+    pub fn background(
+        &mut self,
+        now_ms: i64,
+        stamp: EventStamp,
+        new_session_id: impl FnOnce() -> Uuid,
+    ) -> Option<TrackedEvent> {
+        if self.in_background {
+            return None;
+        }
+        self.background_index = self.background_index.saturating_add(1).min(MAX_INDEX);
+        let payload = Payload::ApplicationBackground {
+            background_index: self.background_index,
+        };
+        let event = self
+            .config
+            .lifecycle_events
+            .then(|| self.track(now_ms, stamp, payload, new_session_id));
+        self.in_background = true;
+        event
+    }
+
+    /// Asks for a new session; it starts at the next event (spec A2.7), even while paused.
+    pub fn request_new_session(&mut self) {
+        self.persisted.new_session_requested = true;
+    }
+
+    /// Suspends the timeout and clock checks; `lastUpdate` stays where it is (spec A2.9).
+    pub fn pause(&mut self) {
+        self.paused = true;
+    }
+
+    /// Resumes the checks; the next event is judged against the `lastUpdate` frozen at pause.
+    pub fn resume(&mut self) {
+        self.paused = false;
+    }
+
+    /// Turns anonymisation on or off. A change starts a new session at the next event; setting
+    /// the current value changes nothing. Returns whether anything changed.
+    pub fn set_anonymous(&mut self, anonymous: bool) -> bool {
+        if anonymous == self.anonymous {
+            return false;
+        }
+        self.anonymous = anonymous;
+        self.persisted.new_session_requested = true;
+        true
+    }
+
+    /// What the store must keep.
+    #[must_use]
+    pub fn persisted(&self) -> &PersistedSession {
+        &self.persisted
+    }
+
+    /// The configuration this tracker runs with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The current state, masked under anonymisation.
+    #[must_use]
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            session: self.persisted.session.map(|s| self.entity_of(s)),
+            new_session_pending: self.persisted.session.is_none()
+                || self.persisted.new_session_requested,
+            in_background: self.in_background,
+            paused: self.paused,
+            anonymous: self.anonymous,
+            foreground_index: self.foreground_index,
+            background_index: self.background_index,
+        }
+    }
+
+    /// Spec A2.3 with B's pause rule: a request or a missing session always rotates; the clock
+    /// checks only run while not paused.
+    fn session_expired(&self, now_ms: i64) -> bool {
+        let Some(session) = &self.persisted.session else {
+            return true;
+        };
+        if self.persisted.new_session_requested {
+            return true;
+        }
+        if self.paused {
+            return false;
+        }
+        let timeout = self.config.timeout(self.in_background).as_millis();
+        now_ms < session.last_update_ms || now_ms.abs_diff(session.last_update_ms) > timeout
+    }
+
+    fn entity_of(&self, session: SessionRecord) -> ClientSession {
+        let entity = ClientSession {
+            user_id: self.user_id,
+            session_id: session.session_id,
+            session_index: session.session_index,
+            previous_session_id: session.previous_session_id,
+            storage_mechanism: self.storage_mechanism,
+            first_event_id: Some(session.first_event_id),
+            first_event_timestamp: Some(UtcMillis(session.first_event_timestamp_ms)),
+            event_index: Some(session.event_index),
+        };
+        if self.anonymous {
+            entity.anonymised()
+        } else {
+            entity
+        }
+    }
+
+    /// The lifecycle entity for an event (spec B2): a lifecycle event describes the state it
+    /// moves to, any other event the current state.
+    fn lifecycle_entity(&self, payload: &Payload) -> Option<LifecycleEntity> {
+        if !self.config.lifecycle_events {
+            return None;
+        }
+        Some(match *payload {
+            Payload::ApplicationForeground { foreground_index } => LifecycleEntity {
+                is_visible: true,
+                index: foreground_index,
+            },
+            Payload::ApplicationBackground { background_index } => LifecycleEntity {
+                is_visible: false,
+                index: background_index,
+            },
+            _ if self.in_background => LifecycleEntity {
+                is_visible: false,
+                index: self.background_index,
+            },
+            _ => LifecycleEntity {
+                is_visible: true,
+                index: self.foreground_index,
+            },
+        })
+    }
+}
+
+/// The record of a session that starts at `stamp`'s event (spec A2.4-5). A session's start
+/// counts as its last update, even while paused.
+fn first_record(
+    previous: Option<SessionRecord>,
+    now_ms: i64,
+    stamp: EventStamp,
+    session_id: Uuid,
+) -> SessionRecord {
+    SessionRecord {
+        session_id,
+        session_index: previous.map_or(1, |p| p.session_index.saturating_add(1).min(MAX_INDEX)),
+        previous_session_id: previous.map(|p| p.session_id),
+        first_event_id: stamp.id,
+        first_event_timestamp_ms: stamp.dtm_ms,
+        event_index: 0,
+        last_update_ms: now_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Timeout;
+
+    const T0: i64 = 1_700_000_000_000;
+    const USER: Uuid = Uuid::from_u128(0x1111);
+
+    /// Drives a state machine with sequential ids so tests can name them.
+    struct Rig {
+        state: SessionState,
+        next_id: u128,
+    }
+
+    impl Rig {
+        fn new(config: Config) -> Self {
+            Self::restored(config, None, true)
+        }
+        fn restored(config: Config, stored: Option<PersistedSession>, clean: bool) -> Self {
+            Self {
+                state: SessionState::start(
+                    config,
+                    USER,
+                    StorageMechanism::LocalStorage,
+                    stored,
+                    clean,
+                ),
+                next_id: 0x1000,
+            }
+        }
+        fn id(&mut self) -> Uuid {
+            self.next_id += 1;
+            Uuid::from_u128(self.next_id)
+        }
+        fn stamp(&mut self, at: i64) -> EventStamp {
+            EventStamp {
+                id: self.id(),
+                dtm_ms: T0 + at,
+            }
+        }
+        fn track(&mut self, at: i64) -> TrackedEvent {
+            let stamp = self.stamp(at);
+            let sid = self.id();
+            self.state
+                .track(T0 + at, stamp, Payload::screen_view("s"), move || sid)
+        }
+        fn background(&mut self, at: i64) -> Option<TrackedEvent> {
+            let stamp = self.stamp(at);
+            let sid = self.id();
+            self.state.background(T0 + at, stamp, move || sid)
+        }
+        fn foreground(&mut self, at: i64) -> Option<TrackedEvent> {
+            let stamp = self.stamp(at);
+            let sid = self.id();
+            self.state.foreground(T0 + at, stamp, move || sid)
+        }
+    }
+
+    fn secs(fg: u32, bg: u32) -> Config {
+        Config {
+            foreground_timeout: Timeout::from_secs(fg),
+            background_timeout: Timeout::from_secs(bg),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn first_event_starts_session_one() {
+        let mut rig = Rig::new(Config::default());
+        let e = rig.track(0);
+        let cs = &e.client_session;
+        assert!(e.starts_session);
+        assert_eq!(cs.user_id, USER);
+        assert_eq!(cs.session_index, 1);
+        assert_eq!(cs.previous_session_id, None);
+        assert_eq!(cs.first_event_id, Some(e.stamp.id));
+        assert_eq!(cs.first_event_timestamp, Some(UtcMillis(T0)));
+        assert_eq!(cs.event_index, Some(1));
+        assert_eq!(cs.storage_mechanism, StorageMechanism::LocalStorage);
+    }
+
+    #[test]
+    fn events_count_within_a_session() {
+        let mut rig = Rig::new(Config::default());
+        let first = rig.track(0);
+        let second = rig.track(1000);
+        let third = rig.track(2000);
+        assert!(!second.starts_session);
+        assert_eq!(third.client_session.event_index, Some(3));
+        assert_eq!(
+            third.client_session.session_id,
+            first.client_session.session_id
+        );
+        assert_eq!(third.client_session.first_event_id, Some(first.stamp.id));
+    }
+
+    #[test]
+    fn timeout_is_strictly_greater_in_milliseconds() {
+        let mut rig = Rig::new(secs(10, 10));
+        let a = rig.track(0);
+        let b = rig.track(10_000);
+        assert_eq!(a.client_session.session_id, b.client_session.session_id);
+        let c = rig.track(20_001);
+        assert!(c.starts_session);
+        assert_eq!(c.client_session.session_index, 2);
+        assert_eq!(
+            c.client_session.previous_session_id,
+            Some(a.client_session.session_id)
+        );
+        assert_eq!(c.client_session.event_index, Some(1));
+        assert_eq!(c.client_session.first_event_id, Some(c.stamp.id));
+    }
+
+    #[test]
+    fn zero_timeout_rotates_on_any_gap() {
+        let mut rig = Rig::new(secs(0, 0));
+        rig.track(0);
+        assert!(!rig.track(0).starts_session);
+        assert!(rig.track(1).starts_session);
+    }
+
+    #[test]
+    fn largest_timeout_never_expires() {
+        let mut rig = Rig::new(secs(u32::MAX, u32::MAX));
+        rig.track(0);
+        assert!(!rig.track(4_294_967_295_000).starts_session);
+        assert!(rig.track(2 * 4_294_967_295_000 + 1).starts_session);
+    }
+
+    #[test]
+    fn clock_going_backwards_starts_a_new_session() {
+        let mut rig = Rig::new(Config::default());
+        rig.track(5000);
+        assert!(rig.track(4999).starts_session);
+    }
+
+    #[test]
+    fn background_timeout_applies_in_background() {
+        let mut rig = Rig::new(secs(100, 10));
+        rig.track(0);
+        rig.background(1000);
+        assert!(!rig.track(11_000).starts_session);
+        assert!(rig.track(21_001).starts_session);
+    }
+
+    #[test]
+    fn background_event_is_judged_with_foreground_timeout() {
+        let mut rig = Rig::new(secs(100, 10));
+        rig.track(0);
+        // 50 s > background timeout but < foreground timeout: the background event is still
+        // judged as a foreground event.
+        let bg = rig.background(50_000).unwrap();
+        assert!(!bg.starts_session);
+        assert_eq!(
+            bg.payload,
+            Payload::ApplicationBackground {
+                background_index: 1
+            }
+        );
+        assert_eq!(
+            bg.lifecycle,
+            Some(LifecycleEntity {
+                is_visible: false,
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn foreground_event_is_judged_with_background_timeout() {
+        let mut rig = Rig::new(secs(100, 10));
+        rig.track(0);
+        rig.background(1000);
+        let fg = rig.foreground(12_000).unwrap();
+        assert!(
+            fg.starts_session,
+            "11 s in the background > 10 s background timeout"
+        );
+        assert_eq!(
+            fg.lifecycle,
+            Some(LifecycleEntity {
+                is_visible: true,
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn repeated_transitions_do_nothing() {
+        let mut rig = Rig::new(Config::default());
+        assert!(rig.foreground(0).is_none(), "apps start in the foreground");
+        assert!(rig.background(1).is_some());
+        assert!(rig.background(2).is_none());
+        assert_eq!(rig.state.snapshot().background_index, 1);
+        assert!(rig.foreground(3).is_some());
+        assert_eq!(rig.state.snapshot().foreground_index, 1);
+    }
+
+    #[test]
+    fn lifecycle_flag_only_decides_emission() {
+        let mut rig = Rig::new(Config {
+            lifecycle_events: false,
+            ..secs(100, 10)
+        });
+        let e = rig.track(0);
+        assert_eq!(e.lifecycle, None);
+        assert!(rig.background(1000).is_none());
+        assert!(rig.state.snapshot().in_background);
+        assert!(
+            rig.track(12_000).starts_session,
+            "background timeout is in force"
+        );
+    }
+
+    #[test]
+    fn other_events_carry_the_current_lifecycle_state() {
+        let mut rig = Rig::new(Config::default());
+        assert_eq!(
+            rig.track(0).lifecycle,
+            Some(LifecycleEntity {
+                is_visible: true,
+                index: 0
+            })
+        );
+        rig.background(1);
+        assert_eq!(
+            rig.track(2).lifecycle,
+            Some(LifecycleEntity {
+                is_visible: false,
+                index: 1
+            })
+        );
+        rig.foreground(3);
+        assert_eq!(
+            rig.track(4).lifecycle,
+            Some(LifecycleEntity {
+                is_visible: true,
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn new_session_request_rotates_at_next_event_and_is_visible() {
+        let mut rig = Rig::new(Config::default());
+        rig.track(0);
+        rig.state.request_new_session();
+        rig.state.request_new_session();
+        assert!(rig.state.snapshot().new_session_pending);
+        assert!(rig.state.persisted().new_session_requested);
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(e.client_session.session_index, 2);
+        assert!(
+            !rig.track(2).starts_session,
+            "two requests give one rotation"
+        );
+    }
+
+    #[test]
+    fn pause_freezes_last_update_and_still_counts_events() {
+        let mut rig = Rig::new(secs(10, 10));
+        rig.track(0);
+        rig.state.pause();
+        let e = rig.track(60_000);
+        assert!(!e.starts_session);
+        assert_eq!(e.client_session.event_index, Some(2));
+        assert!(!rig.track(1).starts_session, "no clock check while paused");
+        assert_eq!(rig.state.persisted().session.unwrap().last_update_ms, T0);
+        rig.state.resume();
+        assert!(
+            rig.track(60_001).starts_session,
+            "judged against the frozen lastUpdate"
+        );
+    }
+
+    #[test]
+    fn explicit_requests_apply_while_paused() {
+        let mut rig = Rig::new(Config::default());
+        rig.state.pause();
+        assert!(
+            rig.track(0).starts_session,
+            "no stored state: a session starts even while paused"
+        );
+        rig.state.request_new_session();
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(
+            rig.state.persisted().session.unwrap().last_update_ms,
+            T0 + 1,
+            "a start counts as an update"
+        );
+    }
+
+    #[test]
+    fn foreground_does_not_resume() {
+        let mut rig = Rig::new(Config::default());
+        rig.state.pause();
+        rig.background(0);
+        rig.foreground(1);
+        assert!(rig.state.snapshot().paused);
+    }
+
+    #[test]
+    fn anonymisation_masks_emitted_copy_only() {
+        let mut rig = Rig::new(Config::default());
+        let first = rig.track(0);
+        assert!(rig.state.set_anonymous(true));
+        let anon = rig.track(1);
+        assert!(anon.starts_session);
+        assert_eq!(anon.client_session.user_id, Uuid::nil());
+        assert_eq!(anon.client_session.previous_session_id, None);
+        let stored = rig.state.persisted();
+        assert!(stored.anonymous);
+        assert_eq!(
+            stored.session.unwrap().previous_session_id,
+            Some(first.client_session.session_id)
+        );
+        assert_eq!(rig.state.snapshot().session.unwrap().user_id, Uuid::nil());
+        assert!(!rig.state.set_anonymous(true), "same value changes nothing");
+        assert!(!rig.track(2).starts_session);
+        assert!(rig.state.set_anonymous(false));
+        let back = rig.track(3);
+        assert_eq!(back.client_session.user_id, USER);
+        assert_eq!(
+            back.client_session.previous_session_id,
+            Some(anon.client_session.session_id)
+        );
+    }
+
+    fn stored_after(config: Config, at: i64) -> PersistedSession {
+        let mut rig = Rig::new(config);
+        rig.track(at);
+        *rig.state.persisted()
+    }
+
+    #[test]
+    fn restart_without_continue_rotates() {
+        let stored = stored_after(Config::default(), 0);
+        let mut rig = Rig::restored(Config::default(), Some(stored), true);
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(e.client_session.session_index, 2);
+        assert_eq!(
+            e.client_session.previous_session_id,
+            Some(stored.session.unwrap().session_id)
+        );
+    }
+
+    #[test]
+    fn clean_restart_with_continue_keeps_session_within_timeout() {
+        let config = Config {
+            continue_session_on_restart: true,
+            ..secs(10, 10)
+        };
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::restored(config, Some(stored), true);
+        assert!(!rig.state.snapshot().new_session_pending);
+        let e = rig.track(10_000);
+        assert!(!e.starts_session);
+        assert_eq!(e.client_session.event_index, Some(2));
+        let mut late = Rig::restored(config, Some(stored), true);
+        assert!(late.track(10_001).starts_session);
+    }
+
+    #[test]
+    fn unclean_restart_with_continue_rotates() {
+        let config = Config {
+            continue_session_on_restart: true,
+            ..Config::default()
+        };
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::restored(config, Some(stored), false);
+        assert!(rig.track(1).starts_session);
+    }
+
+    #[test]
+    fn restart_with_other_anonymisation_rotates() {
+        let config = Config {
+            continue_session_on_restart: true,
+            ..Config::default()
+        };
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::restored(
+            Config {
+                anonymous: true,
+                ..config
+            },
+            Some(stored),
+            true,
+        );
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(e.client_session.user_id, Uuid::nil());
+    }
+
+    #[test]
+    fn pending_request_survives_restart() {
+        let config = Config {
+            continue_session_on_restart: true,
+            ..Config::default()
+        };
+        let mut rig = Rig::new(config);
+        rig.track(0);
+        rig.state.request_new_session();
+        let stored = *rig.state.persisted();
+        let mut restarted = Rig::restored(config, Some(stored), true);
+        assert!(restarted.track(1).starts_session);
+    }
+
+    #[test]
+    fn idle_start_does_not_time_out_a_session_that_never_had_an_event() {
+        let mut rig = Rig::new(secs(10, 10));
+        let e = rig.track(3_600_000);
+        assert_eq!(e.client_session.session_index, 1);
+        assert_eq!(e.client_session.previous_session_id, None);
+    }
+
+    #[test]
+    fn indexes_saturate() {
+        let stored = PersistedSession {
+            session: Some(SessionRecord {
+                session_id: Uuid::from_u128(1),
+                session_index: MAX_INDEX,
+                previous_session_id: None,
+                first_event_id: Uuid::from_u128(2),
+                first_event_timestamp_ms: T0,
+                event_index: MAX_INDEX,
+                last_update_ms: T0,
+            }),
+            ..PersistedSession::default()
+        };
+        let config = Config {
+            continue_session_on_restart: true,
+            ..Config::default()
+        };
+        let mut rig = Rig::restored(config, Some(stored), true);
+        assert_eq!(rig.track(0).client_session.event_index, Some(MAX_INDEX));
+        rig.state.request_new_session();
+        assert_eq!(rig.track(1).client_session.session_index, MAX_INDEX);
+    }
+
+    #[test]
+    fn validate_rejects_out_of_range_indexes() {
+        let mut stored = stored_after(Config::default(), 0);
+        assert_eq!(stored.validate(), Ok(()));
+        stored.session.as_mut().unwrap().session_index = MAX_INDEX + 1;
+        assert_eq!(stored.validate(), Err("sessionIndex"));
+    }
+}
