@@ -1,0 +1,311 @@
+//! The sled database of one data directory, and a store per namespace on it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use client_session_core::{PersistedSession, StorageMechanism};
+use client_session_store::record::{self, Decoded};
+use client_session_store::{Opened, SessionStore, StoreError};
+use uuid::Uuid;
+
+use crate::user_id;
+
+/// The directory of the sled database inside the data directory.
+const DB_DIR: &str = "sessions";
+/// An SDK keeps a few small records: a large page cache would only cost the app memory.
+const CACHE_BYTES: u64 = 1024 * 1024;
+
+/// One installation's data directory, open: the user id and the sled database shared by every
+/// namespace. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SledDatabase {
+    db_path: PathBuf,
+    db: sled::Db,
+    user_id: Uuid,
+}
+
+impl SledDatabase {
+    /// Opens (creating if needed) the data directory `dir`.
+    ///
+    /// # Errors
+    /// [`StoreError::Locked`] when another process has the database open,
+    /// [`StoreError::Io`] when the directory cannot be created or read, and
+    /// [`StoreError::Database`] when even a fresh database cannot be opened. A damaged database
+    /// is not an error: it is moved aside (`sessions.damaged-<ms>`), logged, and replaced.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let dir = dir.as_ref();
+        fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let db_path = dir.join(DB_DIR);
+        let db = open_guarded(&db_path)?;
+        let user_id = user_id::load_or_create(dir)?;
+        Ok(Self {
+            db_path,
+            db,
+            user_id,
+        })
+    }
+
+    /// The installation's user id.
+    #[must_use]
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    /// A store for `namespace`. Namespaces keep separate sessions and share the user id.
+    /// Each namespace must have at most one tracker at a time.
+    #[must_use]
+    pub fn store(&self, namespace: &str) -> SledStore {
+        SledStore {
+            db: self.db.clone(),
+            db_path: self.db_path.clone(),
+            user_id: self.user_id,
+            keys: Keys::new(namespace),
+        }
+    }
+
+    /// Every namespace's stored record, decoded.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when sled cannot read the database.
+    pub fn namespaces(&self) -> Result<BTreeMap<String, Decoded>, StoreError> {
+        let mut out = BTreeMap::new();
+        for entry in self.db.scan_prefix(Keys::SESSION) {
+            let (key, value) = entry.map_err(|e| database_error(&self.db_path, &e))?;
+            let namespace = String::from_utf8_lossy(&key[Keys::SESSION.len()..]).into_owned();
+            out.insert(namespace, record::decode(&value));
+        }
+        Ok(out)
+    }
+
+    /// Total bytes the database takes on disk.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when sled cannot tell.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db
+            .size_on_disk()
+            .map_err(|e| database_error(&self.db_path, &e))
+    }
+}
+
+/// One namespace of a [`SledDatabase`].
+#[derive(Debug)]
+pub struct SledStore {
+    db: sled::Db,
+    db_path: PathBuf,
+    user_id: Uuid,
+    keys: Keys,
+}
+
+impl SledStore {
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db
+            .flush()
+            .map(drop)
+            .map_err(|e| database_error(&self.db_path, &e))
+    }
+
+    fn insert(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.db
+            .insert(key, value)
+            .map(drop)
+            .map_err(|e| database_error(&self.db_path, &e))
+    }
+
+    /// Reads the record; keeps what it cannot use under another key so nothing is destroyed.
+    fn read_state(&self) -> Result<Option<PersistedSession>, StoreError> {
+        let Some(bytes) = self
+            .db
+            .get(&self.keys.session)
+            .map_err(|e| database_error(&self.db_path, &e))?
+        else {
+            return Ok(None);
+        };
+        match record::decode(&bytes) {
+            Decoded::Current(state) => Ok(Some(state)),
+            Decoded::Newer(version) => {
+                tracing::warn!(namespace = %self.keys.namespace, version, "stored session is from a newer format; keeping it aside and starting fresh");
+                self.insert(&self.keys.aside(&format!("v{version}")), &bytes)?;
+                Ok(None)
+            }
+            Decoded::Unreadable(reason) => {
+                tracing::error!(namespace = %self.keys.namespace, %reason, "stored session is unreadable; keeping it aside and starting fresh");
+                self.insert(&self.keys.aside("unreadable"), &bytes)?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+// sled's calls are synchronous and short (a tree operation; a flush is one fsync), so they run
+// in place instead of taking a blocking-pool thread for each event.
+#[async_trait]
+impl SessionStore for SledStore {
+    fn storage_mechanism(&self) -> StorageMechanism {
+        StorageMechanism::LocalStorage
+    }
+
+    async fn open(&mut self) -> Result<Opened, StoreError> {
+        let state = self.read_state()?;
+        let clean_shutdown = self
+            .db
+            .remove(&self.keys.clean)
+            .map_err(|e| database_error(&self.db_path, &e))?
+            .is_some();
+        self.flush()?;
+        Ok(Opened {
+            user_id: self.user_id,
+            state,
+            clean_shutdown,
+        })
+    }
+
+    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+        self.insert(&self.keys.session, &record::encode(state))?;
+        if durable {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+        self.insert(&self.keys.session, &record::encode(state))?;
+        self.insert(&self.keys.clean, b"1")?;
+        self.flush()
+    }
+}
+
+/// The keys of one namespace.
+#[derive(Debug, Clone)]
+struct Keys {
+    namespace: String,
+    session: Vec<u8>,
+    clean: Vec<u8>,
+}
+
+impl Keys {
+    const SESSION: &'static [u8] = b"session/";
+    const CLEAN: &'static [u8] = b"clean/";
+    const ASIDE: &'static [u8] = b"aside/";
+
+    fn new(namespace: &str) -> Self {
+        Self {
+            namespace: namespace.to_owned(),
+            session: [Self::SESSION, namespace.as_bytes()].concat(),
+            clean: [Self::CLEAN, namespace.as_bytes()].concat(),
+        }
+    }
+
+    fn aside(&self, why: &str) -> Vec<u8> {
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        [
+            Self::ASIDE,
+            self.namespace.as_bytes(),
+            format!("/{why}/{ms}").as_bytes(),
+        ]
+        .concat()
+    }
+}
+
+fn database_error(path: &Path, e: &sled::Error) -> StoreError {
+    StoreError::Database {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Why one attempt to open sled failed.
+enum OpenFailure {
+    Locked,
+    Io(io::Error),
+    Damaged(String),
+}
+
+/// Opens sled at `path`, moving a damaged database aside and starting a fresh one.
+fn open_guarded(path: &Path) -> Result<sled::Db, StoreError> {
+    let reason = match try_open(path) {
+        Ok(db) => return Ok(db),
+        Err(OpenFailure::Locked) => {
+            return Err(StoreError::Locked {
+                path: path.to_owned(),
+            })
+        }
+        Err(OpenFailure::Io(source)) => {
+            return Err(StoreError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+        Err(OpenFailure::Damaged(reason)) => reason,
+    };
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".damaged-{ms}"));
+    let aside = PathBuf::from(aside);
+    tracing::error!(path = %path.display(), aside = %aside.display(), %reason, "session database is damaged; moving it aside and starting a fresh one (the user id is kept)");
+    fs::rename(path, &aside).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    match try_open(path) {
+        Ok(db) => Ok(db),
+        Err(OpenFailure::Locked) => Err(StoreError::Locked {
+            path: path.to_owned(),
+        }),
+        Err(OpenFailure::Io(source)) => Err(StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }),
+        Err(OpenFailure::Damaged(message)) => Err(StoreError::Database {
+            path: path.to_owned(),
+            message,
+        }),
+    }
+}
+
+fn try_open(path: &Path) -> Result<sled::Db, OpenFailure> {
+    let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+    // sled 0.34 can panic on damaged files (sled #1155, #1387, #1527); a panic here means damage.
+    match catch_unwind(AssertUnwindSafe(|| config.open())) {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(sled::Error::Io(e))) if is_lock_error(&e) => Err(OpenFailure::Locked),
+        Ok(Err(sled::Error::Io(e)))
+            if matches!(
+                e.kind(),
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData
+            ) =>
+        {
+            Err(OpenFailure::Damaged(e.to_string()))
+        }
+        Ok(Err(sled::Error::Io(e))) => Err(OpenFailure::Io(e)),
+        Ok(Err(other)) => Err(OpenFailure::Damaged(other.to_string())),
+        Err(panic) => Err(OpenFailure::Damaged(panic_message(panic.as_ref()))),
+    }
+}
+
+/// sled reports a held `flock` as an `Other` I/O error with this text (sled 0.34 `config.rs`).
+fn is_lock_error(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("sled panicked: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("sled panicked: {s}")
+    } else {
+        "sled panicked".to_owned()
+    }
+}

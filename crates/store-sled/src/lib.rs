@@ -1,0 +1,32 @@
+//! The native session store: sled 0.34 for the session records, a small file for the user.
+//!
+//! One data directory holds one installation:
+//!
+//! ```text
+//! DATA_DIR/user-id     the installation's user id, written once, atomically
+//! DATA_DIR/sessions/   the sled database: one record and one clean marker per namespace
+//! ```
+//!
+//! Guarantees (spec B2): the user id never changes because of a damaged record or database;
+//! the record is written after every event or batch and flushed before the first entity of a
+//! new session is handed out, so a crash never repeats a session id or index; the clean marker
+//! tells the next start whether this process died. A damaged database directory is moved
+//! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded); a
+//! database held by another process is a typed [`StoreError::Locked`] naming the path.
+//!
+//! ```no_run
+//! use client_session_store::SessionStore;
+//! use client_session_store_sled::SledDatabase;
+//! # async fn demo() -> Result<(), client_session_store::StoreError> {
+//! let db = SledDatabase::open("./client-session-data")?;
+//! let mut store = db.store("default");
+//! let opened = store.open().await?;
+//! println!("user {} stored {:?}", opened.user_id, opened.state);
+//! # Ok(()) }
+//! ```
+
+mod database;
+mod user_id;
+
+pub use database::{SledDatabase, SledStore};
+pub use user_id::USER_ID_FILE;

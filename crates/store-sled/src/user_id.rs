@@ -1,0 +1,109 @@
+//! The installation user id: one small file, written atomically, read at every start.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use client_session_store::StoreError;
+use uuid::Uuid;
+
+/// The file name of the user id in the data directory.
+pub const USER_ID_FILE: &str = "user-id";
+
+/// Reads the user id of the installation in `dir`, making and durably writing one on first use.
+///
+/// A file that holds no UUID (damaged, edited) is moved aside, logged, and replaced by a new
+/// id: tracking goes on, and the old contents stay on disk for inspection.
+pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
+    let path = dir.join(USER_ID_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            if let Some(id) = parse(&bytes) {
+                return Ok(id);
+            }
+            let aside = aside_path(&path);
+            tracing::error!(path = %path.display(), aside = %aside.display(), "the user id file holds no UUID; moving it aside and starting a new user");
+            fs::rename(&path, &aside).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(source) => return Err(StoreError::Io { path, source }),
+    }
+    let id = Uuid::new_v4();
+    write_atomically(&path, format!("{id}\n").as_bytes())
+        .map_err(|source| StoreError::Io { path, source })?;
+    Ok(id)
+}
+
+fn parse(bytes: &[u8]) -> Option<Uuid> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    // Only the hyphenated form this store writes; anything else is not ours.
+    if text.len() != 36 {
+        return None;
+    }
+    Uuid::parse_str(text).ok()
+}
+
+fn aside_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".damaged-{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Temp file, fsync, rename, fsync of the directory: after a crash the file is either absent or whole.
+fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut file = File::create(&tmp)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_once_then_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = load_or_create(dir.path()).unwrap();
+        assert_eq!(load_or_create(dir.path()).unwrap(), id);
+        let text = fs::read_to_string(dir.path().join(USER_ID_FILE)).unwrap();
+        assert_eq!(text, format!("{id}\n"));
+        assert!(!dir.path().join("user-id.tmp").exists());
+    }
+
+    #[test]
+    fn damaged_file_is_moved_aside_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(USER_ID_FILE), b"\x00garbage").unwrap();
+        let id = load_or_create(dir.path()).unwrap();
+        assert_eq!(load_or_create(dir.path()).unwrap(), id);
+        let aside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("user-id.damaged-")
+            })
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(fs::read(aside[0].path()).unwrap(), b"\x00garbage");
+    }
+
+    #[test]
+    fn unreadable_directory_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        fs::write(&file, b"").unwrap();
+        assert!(matches!(load_or_create(&file), Err(StoreError::Io { .. })));
+    }
+}

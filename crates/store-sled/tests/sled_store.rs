@@ -1,0 +1,227 @@
+//! The sled store's guarantees, each on a real database in a temporary directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
+
+use std::fs;
+use std::path::Path;
+
+use client_session_core::{PersistedSession, SessionRecord};
+use client_session_store::record::{self, Decoded};
+use client_session_store::{SessionStore, StoreError};
+use client_session_store_sled::{SledDatabase, USER_ID_FILE};
+use uuid::Uuid;
+
+fn state(index: u32) -> PersistedSession {
+    PersistedSession {
+        session: Some(SessionRecord {
+            session_id: Uuid::from_u128(u128::from(index)),
+            session_index: index,
+            previous_session_id: None,
+            first_event_id: Uuid::from_u128(99),
+            first_event_timestamp_ms: 1_700_000_000_000,
+            event_index: 4,
+            last_update_ms: 1_700_000_000_500,
+        }),
+        new_session_requested: false,
+        anonymous: false,
+    }
+}
+
+#[tokio::test]
+async fn state_and_clean_marker_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        let opened = store.open().await.unwrap();
+        assert_eq!(opened.state, None);
+        store.save(&state(1), false).await.unwrap();
+        store.close(&state(2)).await.unwrap();
+        opened.user_id
+    };
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let opened = db.store("default").open().await.unwrap();
+    assert_eq!(opened.user_id, user);
+    assert_eq!(opened.state, Some(state(2)));
+    assert!(opened.clean_shutdown);
+    drop(db);
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let opened = db.store("default").open().await.unwrap();
+    assert!(
+        !opened.clean_shutdown,
+        "the previous open was never closed: an unclean shutdown"
+    );
+    assert_eq!(opened.state, Some(state(2)));
+}
+
+#[tokio::test]
+async fn durable_save_is_on_disk_without_close() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open().await.unwrap();
+        store.save(&state(7), true).await.unwrap();
+    }
+    let db = SledDatabase::open(dir.path()).unwrap();
+    assert_eq!(
+        db.store("default").open().await.unwrap().state,
+        Some(state(7))
+    );
+}
+
+#[tokio::test]
+async fn namespaces_keep_separate_sessions_and_share_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let mut a = db.store("a");
+    let mut b = db.store("b");
+    assert_eq!(
+        a.open().await.unwrap().user_id,
+        b.open().await.unwrap().user_id
+    );
+    a.save(&state(1), false).await.unwrap();
+    b.save(&state(5), false).await.unwrap();
+    let all = db.namespaces().unwrap();
+    assert_eq!(all["a"], Decoded::Current(state(1)));
+    assert_eq!(all["b"], Decoded::Current(state(5)));
+}
+
+async fn put_raw(dir: &Path, bytes: &[u8]) {
+    // Write a record as an older or newer build would, through sled itself.
+    let db = sled::open(dir.join("sessions")).unwrap();
+    db.insert(b"session/default", bytes).unwrap();
+    db.flush().unwrap();
+}
+
+#[tokio::test]
+async fn newer_format_is_kept_aside_and_treated_as_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = SledDatabase::open(dir.path()).unwrap().user_id();
+    put_raw(dir.path(), br#"{"version":9,"future":"field"}"#).await;
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let mut store = db.store("default");
+    let opened = store.open().await.unwrap();
+    assert_eq!(opened.state, None);
+    assert_eq!(opened.user_id, user);
+    store.save(&state(1), true).await.unwrap();
+    drop(store);
+    drop(db);
+    let raw = sled::open(dir.path().join("sessions")).unwrap();
+    let aside: Vec<_> = raw
+        .scan_prefix(b"aside/default/v9/")
+        .map(|e| e.unwrap().1)
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(&aside[0][..], br#"{"version":9,"future":"field"}"#);
+}
+
+#[tokio::test]
+async fn wrong_typed_record_is_absent_and_user_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = SledDatabase::open(dir.path()).unwrap().user_id();
+    let bad = String::from_utf8(record::encode(&state(3)))
+        .unwrap()
+        .replace("\"eventIndex\":4", "\"eventIndex\":\"4\"");
+    put_raw(dir.path(), bad.as_bytes()).await;
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let opened = db.store("default").open().await.unwrap();
+    assert_eq!(opened.state, None);
+    assert_eq!(opened.user_id, user);
+}
+
+#[test]
+fn second_open_of_a_held_database_is_a_typed_lock_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = SledDatabase::open(dir.path()).unwrap();
+    match SledDatabase::open(dir.path()) {
+        Err(StoreError::Locked { path }) => {
+            assert_eq!(path, dir.path().join("sessions"));
+            let message = StoreError::Locked { path }.to_string();
+            assert!(
+                message.contains(&dir.path().display().to_string()),
+                "{message}"
+            );
+        }
+        other => panic!("expected Locked, got {other:?}"),
+    }
+}
+
+fn damage(dir: &Path, how: impl Fn(&Path)) {
+    for entry in walk(&dir.join("sessions")) {
+        how(&entry);
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
+    let dir = tempfile::tempdir().unwrap();
+    let user = {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open().await.unwrap();
+        store.close(&state(3)).await.unwrap();
+        db.user_id()
+    };
+    damage(dir.path(), how);
+    let db = SledDatabase::open(dir.path()).expect("a damaged database never stops the app");
+    assert_eq!(db.user_id(), user, "the user id is not in the database");
+    let opened = db.store("default").open().await.unwrap();
+    assert_eq!(opened.state, None, "the damaged state is not trusted");
+    let moved = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("sessions.damaged-")
+        });
+    assert!(moved, "the damaged directory is kept aside for inspection");
+    assert_eq!(
+        fs::read_to_string(dir.path().join(USER_ID_FILE))
+            .unwrap()
+            .trim(),
+        user.to_string()
+    );
+}
+
+#[tokio::test]
+async fn garbage_files_never_panic_or_change_the_user() {
+    damaged_database_is_moved_aside(|file| fs::write(file, vec![0xA5; 4096]).unwrap()).await;
+}
+
+#[tokio::test]
+async fn truncated_files_never_panic_or_change_the_user() {
+    damaged_database_is_moved_aside(|file| {
+        let len = fs::metadata(file).unwrap().len();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_len(len / 3)
+            .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_where_the_database_directory_should_be_is_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("sessions"), b"not a directory").unwrap();
+    let result = SledDatabase::open(dir.path());
+    match result {
+        Ok(db) => assert!(db.namespaces().unwrap().is_empty()),
+        Err(e) => assert!(matches!(e, StoreError::Io { .. }), "{e}"),
+    }
+}

@@ -1,0 +1,96 @@
+//! Where session state lives between events and across restarts.
+//!
+//! [`SessionStore`] is the one seam between the session actor and a storage backend. A store
+//! serves one namespace; it hands the actor the installation's user id, the stored session
+//! and whether the previous process shut down cleanly, and it keeps what the actor gives it
+//! back. This crate has the trait, the versioned record encoding every byte-oriented backend
+//! shares ([`record`]) and the [`MemoryStore`]; `client-session-store-sled` is the native
+//! backend. It builds for `wasm32`, where stores may hold `!Send` JavaScript values.
+
+mod memory;
+pub mod record;
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use client_session_core::{PersistedSession, StorageMechanism};
+use uuid::Uuid;
+
+pub use memory::{MemoryStorage, MemoryStore};
+
+/// What a store hands the actor when a tracker starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The installation's user id: made once, never changed by a damaged session record.
+    pub user_id: Uuid,
+    /// The stored session, `None` when there is none or it could not be read.
+    pub state: Option<PersistedSession>,
+    /// Whether the previous tracker on this namespace shut down cleanly. A tracker that died
+    /// (a crash, `kill -9`) leaves this `false`.
+    pub clean_shutdown: bool,
+}
+
+/// Errors a store reports. Unreadable records are not errors: they are logged and treated as
+/// absent, so the app keeps tracking.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another process holds the database.
+    #[error("the session database at {path} is locked by another process")]
+    Locked {
+        /// The database directory.
+        path: PathBuf,
+    },
+    /// The file system refused an operation.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The database engine reported an error.
+    #[error("database error on {path}: {message}")]
+    Database {
+        /// The database directory.
+        path: PathBuf,
+        /// What the engine said.
+        message: String,
+    },
+}
+
+/// A session store for one namespace.
+///
+/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then
+/// [`save`](Self::save) after every event or batch, then [`close`](Self::close) at a clean
+/// shutdown. Implementations on `wasm32` need not be `Send`.
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+pub trait SessionStore: MaybeSend + 'static {
+    /// What the entity's `storageMechanism` reports for this store.
+    fn storage_mechanism(&self) -> StorageMechanism;
+
+    /// Reads the user id (making it on first use), the stored session and the clean marker,
+    /// then durably clears the marker, so that a process that dies from here on is seen as
+    /// an unclean shutdown.
+    async fn open(&mut self) -> Result<Opened, StoreError>;
+
+    /// Keeps `state`. With `durable` the write is on disk before this returns; without it, it
+    /// may be lost in a crash (the clean marker makes the next start rotate the session then).
+    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError>;
+
+    /// Keeps `state`, sets the clean marker and makes both durable.
+    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError>;
+}
+
+/// `Send` on native targets, where the actor runs on a multi-threaded runtime; nothing on
+/// `wasm32`, where stores hold JavaScript values and the actor runs on the page's thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+/// `Send` on native targets; nothing on `wasm32`.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}

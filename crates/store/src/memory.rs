@@ -1,0 +1,174 @@
+//! The in-memory store: a device's storage that lives as long as the process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use client_session_core::{PersistedSession, StorageMechanism};
+use uuid::Uuid;
+
+use crate::{Opened, SessionStore, StoreError};
+
+/// Shared in-memory storage for any number of namespaces: what a device's storage would be,
+/// without a disk. Clones share the same contents, so a tracker "restarted" on a clone sees
+/// what the previous one left, clean marker included.
+///
+/// ```
+/// use client_session_store::{MemoryStorage, SessionStore};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let storage = MemoryStorage::new();
+/// let mut store = storage.store("default");
+/// let opened = store.open().await.unwrap();
+/// assert_eq!(opened.state, None);
+/// assert_eq!(storage.store("other").open().await.unwrap().user_id, opened.user_id);
+/// # });
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStorage {
+    inner: Arc<Mutex<Contents>>,
+}
+
+#[derive(Debug, Default)]
+struct Contents {
+    user_id: Option<Uuid>,
+    namespaces: HashMap<String, Slot>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Slot {
+    state: Option<PersistedSession>,
+    clean: bool,
+}
+
+impl MemoryStorage {
+    /// Empty storage: no user yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store for `namespace` on this storage.
+    #[must_use]
+    pub fn store(&self, namespace: &str) -> MemoryStore {
+        MemoryStore {
+            storage: self.clone(),
+            namespace: namespace.to_owned(),
+        }
+    }
+
+    /// What is stored for `namespace`, if anything.
+    #[must_use]
+    pub fn stored(&self, namespace: &str) -> Option<PersistedSession> {
+        self.lock()
+            .namespaces
+            .get(namespace)
+            .and_then(|slot| slot.state)
+    }
+
+    /// The installation user id, once a store was opened.
+    #[must_use]
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.lock().user_id
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Contents> {
+        // A panic elsewhere while holding the lock leaves plain data that is still whole.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A [`MemoryStorage`] namespace as a [`SessionStore`].
+#[derive(Debug, Clone)]
+pub struct MemoryStore {
+    storage: MemoryStorage,
+    namespace: String,
+}
+
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+impl SessionStore for MemoryStore {
+    fn storage_mechanism(&self) -> StorageMechanism {
+        StorageMechanism::LocalStorage
+    }
+
+    async fn open(&mut self) -> Result<Opened, StoreError> {
+        let mut contents = self.storage.lock();
+        let user_id = *contents.user_id.get_or_insert_with(Uuid::new_v4);
+        let slot = contents
+            .namespaces
+            .entry(self.namespace.clone())
+            .or_default();
+        let opened = Opened {
+            user_id,
+            state: slot.state,
+            clean_shutdown: slot.clean,
+        };
+        slot.clean = false;
+        Ok(opened)
+    }
+
+    async fn save(&mut self, state: &PersistedSession, _durable: bool) -> Result<(), StoreError> {
+        self.storage
+            .lock()
+            .namespaces
+            .entry(self.namespace.clone())
+            .or_default()
+            .state = Some(*state);
+        Ok(())
+    }
+
+    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+        let mut contents = self.storage.lock();
+        let slot = contents
+            .namespaces
+            .entry(self.namespace.clone())
+            .or_default();
+        slot.state = Some(*state);
+        slot.clean = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn clean_marker_is_cleared_at_open_and_set_at_close() {
+        let storage = MemoryStorage::new();
+        let mut store = storage.store("ns");
+        assert!(!store.open().await.unwrap().clean_shutdown);
+        let state = PersistedSession {
+            new_session_requested: true,
+            ..PersistedSession::default()
+        };
+        store.close(&state).await.unwrap();
+        let mut again = storage.store("ns");
+        let opened = again.open().await.unwrap();
+        assert!(opened.clean_shutdown);
+        assert_eq!(opened.state, Some(state));
+        assert!(
+            !storage.store("ns").open().await.unwrap().clean_shutdown,
+            "a process that dies after open leaves no marker"
+        );
+    }
+
+    #[tokio::test]
+    async fn namespaces_are_separate_and_share_the_user() {
+        let storage = MemoryStorage::new();
+        let mut a = storage.store("a");
+        let mut b = storage.store("b");
+        let ua = a.open().await.unwrap().user_id;
+        let ub = b.open().await.unwrap().user_id;
+        assert_eq!(ua, ub);
+        let state = PersistedSession {
+            anonymous: true,
+            ..PersistedSession::default()
+        };
+        a.save(&state, false).await.unwrap();
+        assert_eq!(storage.stored("a"), Some(state));
+        assert_eq!(storage.stored("b"), None);
+    }
+}
