@@ -1,0 +1,256 @@
+//! The actor task: owns the state machine and the store, processes messages in batches.
+
+use std::sync::Arc;
+
+use client_session_core::{
+    ClientSession, Config, EventStamp, Payload, PersistedSession, SessionState, Snapshot,
+    TrackedEvent, MAX_INDEX,
+};
+use client_session_store::SessionStore;
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::handle::SessionHandle;
+use crate::{Clock, Error};
+
+/// What handles ask of the actor. Every request carries its reply channel.
+pub(crate) enum Message {
+    Track {
+        stamp: EventStamp,
+        payload: Payload,
+        reply: oneshot::Sender<TrackedEvent>,
+    },
+    Foreground {
+        reply: oneshot::Sender<Option<TrackedEvent>>,
+    },
+    Background {
+        reply: oneshot::Sender<Option<TrackedEvent>>,
+    },
+    NewSession {
+        reply: oneshot::Sender<()>,
+    },
+    Pause {
+        reply: oneshot::Sender<()>,
+    },
+    Resume {
+        reply: oneshot::Sender<()>,
+    },
+    SetAnonymous {
+        anonymous: bool,
+        reply: oneshot::Sender<()>,
+    },
+    Snapshot {
+        reply: oneshot::Sender<Snapshot>,
+    },
+    Shutdown {
+        reply: ShutdownReply,
+    },
+}
+
+type ShutdownReply = oneshot::Sender<Result<(), Error>>;
+
+/// A reply held back until the batch that produced it is persisted.
+enum Reply {
+    Tracked(oneshot::Sender<TrackedEvent>, TrackedEvent),
+    Lifecycle(oneshot::Sender<Option<TrackedEvent>>, Option<TrackedEvent>),
+    Done(oneshot::Sender<()>),
+    Snapshot(oneshot::Sender<Snapshot>, Snapshot),
+}
+
+impl Reply {
+    fn send(self) {
+        // The caller may have stopped waiting; its event is tracked all the same.
+        let _ = match self {
+            Self::Tracked(tx, event) => tx.send(event).map_err(drop),
+            Self::Lifecycle(tx, event) => tx.send(event).map_err(drop),
+            Self::Done(tx) => tx.send(()).map_err(drop),
+            Self::Snapshot(tx, snapshot) => tx.send(snapshot).map_err(drop),
+        };
+    }
+}
+
+/// The task that owns a tracker's session state and store. Start it with
+/// [`SessionActor::start`], then spawn [`SessionActor::run`] on the platform's executor.
+pub struct SessionActor<S: SessionStore> {
+    state: SessionState,
+    store: S,
+    clock: Arc<dyn Clock>,
+    inbox: mpsc::UnboundedReceiver<Message>,
+    sessions: watch::Sender<Option<ClientSession>>,
+    /// What the store holds, so unchanged batches cost no write.
+    saved: Option<PersistedSession>,
+}
+
+impl<S: SessionStore> SessionActor<S> {
+    /// Opens `store`, restores the session state (spec B2) and returns a handle and the actor.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store cannot be opened (for instance, locked by another process).
+    pub async fn start(
+        config: Config,
+        mut store: S,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(SessionHandle, Self), Error> {
+        let opened = store.open().await?;
+        if opened.state.is_some() && !opened.clean_shutdown {
+            tracing::info!("the previous tracker did not shut down cleanly; the next event starts a new session");
+        }
+        let state = SessionState::start(
+            config,
+            opened.user_id,
+            store.storage_mechanism(),
+            opened.state,
+            opened.clean_shutdown,
+        );
+        let (tx, inbox) = mpsc::unbounded_channel();
+        let (sessions, session_rx) = watch::channel(state.snapshot().session);
+        let handle = SessionHandle {
+            tx,
+            clock: Arc::clone(&clock),
+            sessions: session_rx,
+        };
+        let actor = Self {
+            saved: opened.state,
+            state,
+            store,
+            clock,
+            inbox,
+            sessions,
+        };
+        Ok((handle, actor))
+    }
+
+    /// Runs until [`SessionHandle::shutdown`] or until the last handle is dropped; both end
+    /// with a clean close of the store. Dropping this future instead (a runtime shutting down)
+    /// is an unclean shutdown.
+    pub async fn run(mut self) {
+        let mut replies = Vec::new();
+        let mut shutdowns = Vec::new();
+        while let Some(first) = self.inbox.recv().await {
+            self.handle(first, &mut replies, &mut shutdowns);
+            // Everything already queued joins this batch: one store write for all of it.
+            while let Ok(message) = self.inbox.try_recv() {
+                self.handle(message, &mut replies, &mut shutdowns);
+            }
+            if shutdowns.is_empty() {
+                self.persist(&mut replies).await;
+                continue;
+            }
+            // Refuse new messages, but finish those already sent: their callers saw `send` succeed.
+            self.inbox.close();
+            while let Ok(message) = self.inbox.try_recv() {
+                self.handle(message, &mut replies, &mut shutdowns);
+            }
+            self.persist(&mut replies).await;
+            let result = self.close().await.map_err(Error::from);
+            for reply in shutdowns {
+                // The caller may have stopped waiting; the shutdown happened all the same.
+                let _ = reply.send(result.clone());
+            }
+            return;
+        }
+        // Every handle is gone: nobody can be told about a failure, so it is only logged.
+        let _ = self.close().await;
+    }
+
+    /// Applies one message; its reply waits in `replies` (or `shutdowns`) until the batch is persisted.
+    fn handle(
+        &mut self,
+        message: Message,
+        replies: &mut Vec<Reply>,
+        shutdowns: &mut Vec<ShutdownReply>,
+    ) {
+        match message {
+            Message::Track {
+                stamp,
+                payload,
+                reply,
+            } => {
+                let now = self.clock.now_ms();
+                let event = self.state.track(now, stamp, payload, Uuid::new_v4);
+                self.announce(&event);
+                replies.push(Reply::Tracked(reply, event));
+            }
+            Message::Foreground { reply } => {
+                let now = self.clock.now_ms();
+                let event = self
+                    .state
+                    .foreground(now, lifecycle_stamp(now), Uuid::new_v4);
+                event.iter().for_each(|e| self.announce(e));
+                replies.push(Reply::Lifecycle(reply, event));
+            }
+            Message::Background { reply } => {
+                let now = self.clock.now_ms();
+                let event = self
+                    .state
+                    .background(now, lifecycle_stamp(now), Uuid::new_v4);
+                event.iter().for_each(|e| self.announce(e));
+                replies.push(Reply::Lifecycle(reply, event));
+            }
+            Message::NewSession { reply } => {
+                self.state.request_new_session();
+                replies.push(Reply::Done(reply));
+            }
+            Message::Pause { reply } => {
+                self.state.pause();
+                replies.push(Reply::Done(reply));
+            }
+            Message::Resume { reply } => {
+                self.state.resume();
+                replies.push(Reply::Done(reply));
+            }
+            Message::SetAnonymous { anonymous, reply } => {
+                self.state.set_anonymous(anonymous);
+                replies.push(Reply::Done(reply));
+            }
+            Message::Snapshot { reply } => {
+                replies.push(Reply::Snapshot(reply, self.state.snapshot()))
+            }
+            Message::Shutdown { reply } => shutdowns.push(reply),
+        }
+    }
+
+    /// Tells subscribers about a new session (spec A2.13).
+    fn announce(&self, event: &TrackedEvent) {
+        if !event.starts_session {
+            return;
+        }
+        let entity = &event.client_session;
+        tracing::debug!(session_id = %entity.session_id, session_index = entity.session_index, "new session");
+        if entity.session_index == MAX_INDEX {
+            tracing::warn!("sessionIndex reached its maximum {MAX_INDEX} and stays there");
+        }
+        self.sessions.send_replace(Some(entity.clone()));
+    }
+
+    /// Writes the batch's state (flushed when a session started in it), then replies.
+    async fn persist(&mut self, replies: &mut Vec<Reply>) {
+        let state = *self.state.persisted();
+        if self.saved != Some(state) {
+            let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
+                != state.session.map(|s| s.session_id);
+            match self.store.save(&state, session_started).await {
+                Ok(()) => self.saved = Some(state),
+                // The events stay tracked; the next batch tries the write again.
+                Err(e) => tracing::error!(error = %e, "could not persist the session state"),
+            }
+        }
+        replies.drain(..).for_each(Reply::send);
+    }
+
+    async fn close(&mut self) -> Result<(), client_session_store::StoreError> {
+        let result = self.store.close(self.state.persisted()).await;
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "could not persist the session state at shutdown");
+        }
+        result
+    }
+}
+
+/// Lifecycle events are stamped by the actor, when it processes the transition.
+fn lifecycle_stamp(now_ms: i64) -> EventStamp {
+    EventStamp {
+        id: Uuid::new_v4(),
+        dtm_ms: now_ms,
+    }
+}

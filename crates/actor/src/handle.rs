@@ -1,0 +1,214 @@
+//! The handle apps hold: cloneable, cheap, usable from any task.
+
+use std::sync::Arc;
+
+use client_session_core::{ClientSession, EventStamp, Payload, Snapshot, TrackedEvent};
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::actor::Message;
+use crate::{Clock, Error};
+
+/// An event to track: its payload and, optionally, the id and timestamp the app chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// What the event says.
+    pub payload: Payload,
+    /// The event id; a fresh UUID v4 when `None`.
+    pub id: Option<Uuid>,
+    /// The device timestamp (`dtm`) in Unix ms; the clock at tracking time when `None`.
+    pub timestamp_ms: Option<i64>,
+}
+
+impl Event {
+    /// An event with a generated id and timestamp.
+    #[must_use]
+    pub fn new(payload: Payload) -> Self {
+        Self {
+            payload,
+            id: None,
+            timestamp_ms: None,
+        }
+    }
+
+    /// Sets the event id.
+    #[must_use]
+    pub fn with_id(mut self, id: Uuid) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets the event id from text: a UUID in any case (it is written in lower case).
+    ///
+    /// # Errors
+    /// [`Error::InvalidEventId`] for anything that is not a UUID.
+    ///
+    /// ```
+    /// # use client_session_actor::{Event, Payload};
+    /// let e = Event::new(Payload::screen_view("a")).with_id_str("6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
+    /// assert_eq!(e.id.unwrap().to_string(), "6f9619ff-8b86-d011-b42d-00c04fc964ff");
+    /// assert!(Event::new(Payload::screen_view("a")).with_id_str("nope").is_err());
+    /// ```
+    pub fn with_id_str(self, id: &str) -> Result<Self, Error> {
+        // Only the hyphenated form: the entity's schema requires it, so accept nothing looser.
+        let parsed = (id.len() == 36)
+            .then(|| Uuid::parse_str(id).ok())
+            .flatten()
+            .ok_or_else(|| Error::InvalidEventId(id.to_owned()))?;
+        Ok(self.with_id(parsed))
+    }
+
+    /// Sets the device timestamp (Unix ms).
+    #[must_use]
+    pub fn with_timestamp_ms(mut self, ms: i64) -> Self {
+        self.timestamp_ms = Some(ms);
+        self
+    }
+}
+
+/// A cloneable handle on a running [`SessionActor`](crate::SessionActor). Every method returns
+/// [`Error::ShutDown`] promptly once the actor is gone.
+#[derive(Clone)]
+pub struct SessionHandle {
+    pub(crate) tx: mpsc::UnboundedSender<Message>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sessions: watch::Receiver<Option<ClientSession>>,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle")
+            .field("closed", &self.tx.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionHandle {
+    /// Tracks an event: stamps it (id and `dtm`) now, on the caller's side, then waits for the
+    /// actor to decide its session. Returns the event with its entities.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn track(&self, event: Event) -> Result<TrackedEvent, Error> {
+        let stamp = EventStamp {
+            id: event.id.unwrap_or_else(Uuid::new_v4),
+            dtm_ms: event.timestamp_ms.unwrap_or_else(|| self.clock.now_ms()),
+        };
+        self.request(|reply| Message::Track {
+            stamp,
+            payload: event.payload,
+            reply,
+        })
+        .await
+    }
+
+    /// The app came to the foreground (window focus, `ON_START`). Returns the
+    /// `application_foreground` event when one was emitted.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn foreground(&self) -> Result<Option<TrackedEvent>, Error> {
+        self.request(|reply| Message::Foreground { reply }).await
+    }
+
+    /// The app went to the background (minimised, `ON_STOP`). Returns the
+    /// `application_background` event when one was emitted.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn background(&self) -> Result<Option<TrackedEvent>, Error> {
+        self.request(|reply| Message::Background { reply }).await
+    }
+
+    /// Asks for a new session, which starts at the next event; [`snapshot`](Self::snapshot)
+    /// shows it as pending until then.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn new_session(&self) -> Result<(), Error> {
+        self.request(|reply| Message::NewSession { reply }).await
+    }
+
+    /// Suspends the timeout checks until [`resume`](Self::resume).
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn pause(&self) -> Result<(), Error> {
+        self.request(|reply| Message::Pause { reply }).await
+    }
+
+    /// Resumes the timeout checks.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn resume(&self) -> Result<(), Error> {
+        self.request(|reply| Message::Resume { reply }).await
+    }
+
+    /// Turns user anonymisation on or off; a change starts a new session at the next event.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn set_anonymous(&self, anonymous: bool) -> Result<(), Error> {
+        self.request(|reply| Message::SetAnonymous { anonymous, reply })
+            .await
+    }
+
+    /// The tracker's current state, masked under anonymisation.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn snapshot(&self) -> Result<Snapshot, Error> {
+        self.request(|reply| Message::Snapshot { reply }).await
+    }
+
+    /// Subscribes to new sessions. Latest-value semantics: a slow subscriber may skip to the
+    /// newest session but is never cut off.
+    #[must_use]
+    pub fn subscribe(&self) -> SessionSubscription {
+        let mut receiver = self.sessions.clone();
+        receiver.borrow_and_update();
+        SessionSubscription { receiver }
+    }
+
+    /// Processes everything queued before it, persists, marks the shutdown clean and stops the
+    /// actor. Every call after it (on any clone) fails with [`Error::ShutDown`].
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor was already gone; [`Error::Store`] when the final
+    /// write failed (the state of the last batch may then be lost, and the next start treats
+    /// the shutdown as unclean).
+    pub async fn shutdown(&self) -> Result<(), Error> {
+        self.request(|reply| Message::Shutdown { reply }).await?
+    }
+
+    async fn request<T>(
+        &self,
+        message: impl FnOnce(oneshot::Sender<T>) -> Message,
+    ) -> Result<T, Error> {
+        let (reply, response) = oneshot::channel();
+        self.tx.send(message(reply)).map_err(|_| Error::ShutDown)?;
+        response.await.map_err(|_| Error::ShutDown)
+    }
+}
+
+/// New sessions as they start (spec A2.13), from [`SessionHandle::subscribe`].
+#[derive(Debug, Clone)]
+pub struct SessionSubscription {
+    receiver: watch::Receiver<Option<ClientSession>>,
+}
+
+impl SessionSubscription {
+    /// Waits for the next new session and returns its entity (masked under anonymisation);
+    /// `None` once the actor has ended.
+    pub async fn next(&mut self) -> Option<ClientSession> {
+        self.receiver.changed().await.ok()?;
+        self.receiver.borrow_and_update().clone()
+    }
+
+    /// The entity of the newest session seen so far, without waiting.
+    #[must_use]
+    pub fn latest(&self) -> Option<ClientSession> {
+        self.receiver.borrow().clone()
+    }
+}

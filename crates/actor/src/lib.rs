@@ -1,0 +1,68 @@
+//! The session actor: the one owner of a tracker's session state and store.
+//!
+//! [`SessionActor::start`] opens the store and restores the state; it returns a cloneable
+//! [`SessionHandle`] and the actor, whose [`run`](SessionActor::run) future the platform
+//! spawns on its own executor (`tokio::spawn` natively, `wasm_bindgen_futures::spawn_local` in
+//! the browser). The actor needs only tokio's `sync` channels, so it runs anywhere.
+//!
+//! Handles send messages over an unbounded channel and await replies on oneshots. The actor
+//! processes every queued message as one batch, writes the store once per batch (flushing it
+//! when a session started) and only then replies, so an entity that starts a session is never
+//! handed out before it is on disk.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use client_session_actor::{Event, ManualClock, SessionActor};
+//! use client_session_core::{Config, Payload};
+//! use client_session_store::MemoryStorage;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let clock = ManualClock::new(1_700_000_000_000);
+//! let store = MemoryStorage::new().store("default");
+//! let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(clock.clone())).await.unwrap();
+//! let task = tokio::spawn(actor.run());
+//!
+//! let event = handle.track(Event::new(Payload::screen_view("home"))).await.unwrap();
+//! assert_eq!(event.client_session.session_index, 1);
+//! clock.advance(1_800_001);
+//! let later = handle.track(Event::new(Payload::screen_view("home"))).await.unwrap();
+//! assert_eq!(later.client_session.session_index, 2);
+//!
+//! handle.shutdown().await.unwrap();
+//! task.await.unwrap();
+//! # });
+//! ```
+
+mod actor;
+mod clock;
+mod handle;
+
+pub use actor::SessionActor;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use clock::SystemClock;
+pub use clock::{Clock, ManualClock};
+pub use handle::{Event, SessionHandle, SessionSubscription};
+
+pub use client_session_core::{ClientSession, Payload, Snapshot, TrackedEvent};
+
+/// Errors a [`SessionHandle`] returns. Cheap to clone, so one failure can answer every
+/// caller waiting on it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The actor has shut down (explicitly, or because its task ended).
+    #[error("the session actor has shut down")]
+    ShutDown,
+    /// The store failed while the tracker was starting or shutting down.
+    #[error(transparent)]
+    Store(std::sync::Arc<client_session_store::StoreError>),
+    /// A caller-given event id is not a UUID.
+    #[error("event id {0:?} is not a UUID")]
+    InvalidEventId(String),
+}
+
+impl From<client_session_store::StoreError> for Error {
+    fn from(e: client_session_store::StoreError) -> Self {
+        Self::Store(std::sync::Arc::new(e))
+    }
+}

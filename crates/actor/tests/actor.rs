@@ -1,0 +1,345 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
+//! The actor's contract (spec B2 "Actor API"), on the memory store and on store doubles.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
+use client_session_core::{Config, LifecycleEntity, Payload, PersistedSession, StorageMechanism};
+use client_session_store::{MemoryStorage, Opened, SessionStore, StoreError};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+const T0: i64 = 1_700_000_000_000;
+
+async fn start_on<S: SessionStore>(
+    store: S,
+    config: Config,
+) -> (SessionHandle, ManualClock, JoinHandle<()>) {
+    let clock = ManualClock::new(T0);
+    let (handle, actor) = SessionActor::start(config, store, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    (handle, clock, tokio::spawn(actor.run()))
+}
+
+fn screen() -> Event {
+    Event::new(Payload::screen_view("home"))
+}
+
+#[tokio::test]
+async fn tracked_events_carry_stamp_and_lifecycle_entity() {
+    let (handle, clock, _task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    clock.advance(5);
+    let e = handle.track(screen()).await.unwrap();
+    assert_eq!(e.stamp.dtm_ms, T0 + 5);
+    assert_eq!(e.client_session.first_event_id, Some(e.stamp.id));
+    assert_eq!(
+        e.lifecycle,
+        Some(LifecycleEntity {
+            is_visible: true,
+            index: 0
+        })
+    );
+    let bg = handle.background().await.unwrap().unwrap();
+    assert_eq!(
+        bg.payload,
+        Payload::ApplicationBackground {
+            background_index: 1
+        }
+    );
+    assert_eq!(bg.client_session.event_index, Some(2));
+    assert!(handle.background().await.unwrap().is_none());
+    let fg = handle.foreground().await.unwrap().unwrap();
+    assert_eq!(
+        fg.lifecycle,
+        Some(LifecycleEntity {
+            is_visible: true,
+            index: 1
+        })
+    );
+}
+
+#[tokio::test]
+async fn caller_given_ids_and_timestamps_are_kept() {
+    let (handle, _clock, _task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    let event = screen()
+        .with_id_str("6F9619FF-8B86-D011-B42D-00C04FC964FF")
+        .unwrap()
+        .with_timestamp_ms(42);
+    let e = handle.track(event).await.unwrap();
+    assert_eq!(
+        e.stamp.id.to_string(),
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+    );
+    assert_eq!(e.stamp.dtm_ms, 42);
+    let json = serde_json::to_string(&e.contexts()).unwrap();
+    assert!(
+        json.contains("\"firstEventId\":\"6f9619ff-8b86-d011-b42d-00c04fc964ff\""),
+        "{json}"
+    );
+    assert!(matches!(
+        screen().with_id_str("6f9619ff8b86d011b42d00c04fc964ff"),
+        Err(Error::InvalidEventId(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_actor_clock_at_processing_decides_the_session() {
+    let (handle, clock, _task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    handle.track(screen()).await.unwrap();
+    clock.advance(1_800_001);
+    // An old dtm does not keep the session alive: the clock at processing time decides.
+    let e = handle.track(screen().with_timestamp_ms(T0)).await.unwrap();
+    assert_eq!(e.client_session.session_index, 2);
+    assert_eq!(e.client_session.first_event_timestamp.unwrap().0, T0);
+}
+
+#[tokio::test]
+async fn calls_after_shutdown_fail_promptly_on_every_clone() {
+    let storage = MemoryStorage::new();
+    let (handle, _clock, task) = start_on(storage.store("ns"), Config::default()).await;
+    let other = handle.clone();
+    handle.track(screen()).await.unwrap();
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert!(matches!(other.track(screen()).await, Err(Error::ShutDown)));
+    assert!(matches!(other.snapshot().await, Err(Error::ShutDown)));
+    assert!(matches!(other.shutdown().await, Err(Error::ShutDown)));
+    let reopened = storage.store("ns").open().await.unwrap();
+    assert!(reopened.clean_shutdown);
+    assert_eq!(reopened.state.unwrap().session.unwrap().event_index, 1);
+}
+
+#[tokio::test]
+async fn dropping_every_handle_closes_cleanly() {
+    let storage = MemoryStorage::new();
+    let (handle, _clock, task) = start_on(storage.store("ns"), Config::default()).await;
+    handle.track(screen()).await.unwrap();
+    let subscription = handle.subscribe();
+    drop(handle);
+    task.await.unwrap();
+    drop(subscription);
+    assert!(storage.store("ns").open().await.unwrap().clean_shutdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_everything_sent_before_it() {
+    let storage = MemoryStorage::new();
+    let (handle, _clock, task) = start_on(storage.store("ns"), Config::default()).await;
+    let senders: Vec<_> = (0..8)
+        .map(|_| {
+            let h = handle.clone();
+            tokio::spawn(async move {
+                let mut ok = 0u32;
+                for _ in 0..500 {
+                    if h.track(screen()).await.is_ok() {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    // Shut down mid-stream: once some events are in, while the rest are still being sent.
+    while handle
+        .snapshot()
+        .await
+        .unwrap()
+        .session
+        .and_then(|s| s.event_index)
+        .unwrap_or(0)
+        < 100
+    {
+        tokio::task::yield_now().await;
+    }
+    handle.shutdown().await.unwrap();
+    let mut ok = 0;
+    for s in senders {
+        ok += s.await.unwrap();
+    }
+    task.await.unwrap();
+    let stored = storage.stored("ns").unwrap().session.unwrap();
+    assert_eq!(
+        stored.event_index, ok,
+        "every Ok track is in the persisted state, and nothing else"
+    );
+    assert!(
+        ok < 8 * 500,
+        "the shutdown came mid-stream, so some calls were refused"
+    );
+}
+
+#[tokio::test]
+async fn subscription_yields_new_sessions_and_ends_with_the_actor() {
+    let (handle, clock, task) = start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    let mut sub = handle.subscribe();
+    assert_eq!(sub.latest(), None);
+    let first = handle.track(screen()).await.unwrap();
+    assert_eq!(
+        sub.next().await.unwrap().session_id,
+        first.client_session.session_id
+    );
+    handle.track(screen()).await.unwrap();
+    handle.new_session().await.unwrap();
+    handle.track(screen()).await.unwrap();
+    clock.advance(1_800_001);
+    let third = handle.track(screen()).await.unwrap();
+    // Latest value: a slow subscriber skips to the newest session.
+    let seen = sub.next().await.unwrap();
+    assert_eq!(seen.session_id, third.client_session.session_id);
+    assert_eq!(seen.session_index, 3);
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(sub.next().await, None);
+}
+
+#[tokio::test]
+async fn everything_that_leaves_is_masked_under_anonymisation() {
+    let (handle, _clock, _task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    handle.track(screen()).await.unwrap();
+    let mut sub = handle.subscribe();
+    handle.set_anonymous(true).await.unwrap();
+    let snap = handle.snapshot().await.unwrap();
+    assert!(snap.new_session_pending);
+    assert_eq!(snap.session.unwrap().user_id, Uuid::nil());
+    let e = handle.track(screen()).await.unwrap();
+    assert_eq!(e.client_session.user_id, Uuid::nil());
+    assert_eq!(e.client_session.previous_session_id, None);
+    let announced = sub.next().await.unwrap();
+    assert_eq!(announced.user_id, Uuid::nil());
+    assert_eq!(announced.previous_session_id, None);
+}
+
+#[tokio::test]
+async fn pause_and_new_session_show_in_the_snapshot() {
+    let (handle, _clock, _task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    handle.track(screen()).await.unwrap();
+    handle.pause().await.unwrap();
+    handle.new_session().await.unwrap();
+    let snap = handle.snapshot().await.unwrap();
+    assert!(snap.paused && snap.new_session_pending);
+    handle.resume().await.unwrap();
+    assert!(!handle.snapshot().await.unwrap().paused);
+}
+
+/// One write: the session written and whether it was forced to disk.
+type Write = (Option<Uuid>, bool);
+
+/// Records every write, and can be told to fail.
+#[derive(Clone, Default)]
+struct RecordingStore {
+    log: Arc<Mutex<Vec<Write>>>,
+    fail: Arc<Mutex<bool>>,
+    fail_open: bool,
+}
+
+fn io_error() -> StoreError {
+    StoreError::Io {
+        path: "/dev/full".into(),
+        source: std::io::Error::other("disk full"),
+    }
+}
+
+#[async_trait]
+impl SessionStore for RecordingStore {
+    fn storage_mechanism(&self) -> StorageMechanism {
+        StorageMechanism::LocalStorage
+    }
+    async fn open(&mut self) -> Result<Opened, StoreError> {
+        if self.fail_open {
+            return Err(StoreError::Locked {
+                path: "/locked".into(),
+            });
+        }
+        Ok(Opened {
+            user_id: Uuid::from_u128(7),
+            state: None,
+            clean_shutdown: false,
+        })
+    }
+    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+        if *self.fail.lock().unwrap() {
+            return Err(io_error());
+        }
+        self.log
+            .lock()
+            .unwrap()
+            .push((state.session.map(|s| s.session_id), durable));
+        Ok(())
+    }
+    async fn close(&mut self, _: &PersistedSession) -> Result<(), StoreError> {
+        if *self.fail.lock().unwrap() {
+            return Err(io_error());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_new_session_is_flushed_before_its_first_entity_is_returned() {
+    let store = RecordingStore::default();
+    let log = Arc::clone(&store.log);
+    let (handle, _clock, _task) = start_on(store, Config::default()).await;
+    let first = handle.track(screen()).await.unwrap();
+    assert_eq!(
+        log.lock().unwrap().last(),
+        Some(&(Some(first.client_session.session_id), true))
+    );
+    handle.track(screen()).await.unwrap();
+    assert_eq!(
+        log.lock().unwrap().last(),
+        Some(&(Some(first.client_session.session_id), false)),
+        "later events are not forced to disk"
+    );
+    let writes = log.lock().unwrap().len();
+    handle.snapshot().await.unwrap();
+    assert_eq!(
+        log.lock().unwrap().len(),
+        writes,
+        "a batch that changes nothing writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_store_keeps_tracking_and_reports_at_shutdown() {
+    let store = RecordingStore::default();
+    let fail = Arc::clone(&store.fail);
+    let (handle, _clock, task) = start_on(store, Config::default()).await;
+    *fail.lock().unwrap() = true;
+    let e = handle.track(screen()).await.unwrap();
+    assert_eq!(e.client_session.event_index, Some(1));
+    assert_eq!(
+        handle
+            .track(screen())
+            .await
+            .unwrap()
+            .client_session
+            .event_index,
+        Some(2)
+    );
+    match handle.shutdown().await {
+        Err(Error::Store(e)) => assert!(matches!(*e, StoreError::Io { .. })),
+        other => panic!("expected a store error, got {other:?}"),
+    }
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_open_is_a_typed_error() {
+    let clock = ManualClock::new(T0);
+    let store = RecordingStore {
+        fail_open: true,
+        ..RecordingStore::default()
+    };
+    match SessionActor::start(Config::default(), store, Arc::new(clock)).await {
+        Err(Error::Store(e)) => assert!(matches!(*e, StoreError::Locked { .. })),
+        Err(e) => panic!("expected a store error, got {e:?}"),
+        Ok(_) => panic!("expected a store error"),
+    }
+}
