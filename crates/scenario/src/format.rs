@@ -1,0 +1,471 @@
+//! Parsing and validating scenarios (spec Part C). Errors name the step and the field.
+
+use std::fmt;
+
+use client_session_core::{Config, Payload, Timeout};
+use serde_json::{Map, Value};
+
+/// A parsed, valid scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// What the scenario checks.
+    pub name: String,
+    /// Which rule set it runs under.
+    pub platform: Platform,
+    /// Wall clock (Unix ms) at tracker start, before the first step.
+    pub start_ms: i64,
+    /// The configuration.
+    pub config: ScenarioConfig,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// Which rule set a scenario runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Android, iOS, desktop (spec A2 + B).
+    Mobile,
+    /// The browser, with the JavaScript tracker's cookies (spec A3).
+    Web,
+}
+
+/// A scenario's `config`: every key optional, reference defaults otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioConfig {
+    /// Mobile rules.
+    pub session: Config,
+    /// Web: `_sp_ses` lifetime in seconds (default 1800).
+    pub session_timeout_s: u32,
+    /// Web: the cookie domain (default `example.test`).
+    pub cookie_domain: String,
+}
+
+impl Default for ScenarioConfig {
+    fn default() -> Self {
+        Self {
+            session: Config::default(),
+            session_timeout_s: 1800,
+            cookie_domain: "example.test".into(),
+        }
+    }
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Milliseconds since `start_ms`; never decreases from step to step.
+    pub at_ms: i64,
+    /// The wall clock for this step when it differs from `at_ms` (to move it backwards).
+    pub clock_ms: Option<i64>,
+    /// What happens.
+    pub op: Op,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Track an event.
+    Track(EventName),
+    /// The app goes to the background.
+    Background,
+    /// The app comes to the foreground.
+    Foreground,
+    /// Ask for a new session.
+    NewSession,
+    /// Pause timeout checks.
+    Pause,
+    /// Resume timeout checks.
+    Resume,
+    /// Set anonymisation.
+    Anonymous(bool),
+    /// End the tracker cleanly and start a new one on the same store.
+    Restart,
+}
+
+/// The kinds of event a scenario tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventName {
+    /// `screen_view`
+    ScreenView,
+    /// `structured`
+    Structured,
+    /// `self_describing`
+    SelfDescribing,
+    /// `page_view`
+    PageView,
+}
+
+impl EventName {
+    /// A representative payload of this kind.
+    #[must_use]
+    pub fn payload(self) -> Payload {
+        match self {
+            Self::ScreenView => Payload::screen_view("scenario"),
+            Self::Structured => Payload::structured("scenario", "step"),
+            Self::SelfDescribing => Payload::SelfDescribing {
+                schema: "iglu:com.example/scenario_step/jsonschema/1-0-0".into(),
+                data: Value::Object(Map::new()),
+            },
+            Self::PageView => Payload::PageView {
+                url: "https://example.test/".into(),
+            },
+        }
+    }
+}
+
+/// A problem with a scenario, naming where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    /// The 0-based step index, when the problem is in a step.
+    pub step: Option<usize>,
+    /// The field, as a path (`config.foreground_timeout_s`, `op`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.step {
+            Some(step) => write!(f, "step {step}, field `{}`: {}", self.field, self.message),
+            None => write!(f, "field `{}`: {}", self.field, self.message),
+        }
+    }
+}
+
+fn error(step: Option<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
+    ScenarioError {
+        step,
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Parses and validates a whole scenario.
+///
+/// # Errors
+/// The first problem found: malformed JSON, an unknown or missing key, a value of the wrong
+/// type or range, an unknown op or event, or `at_ms` decreasing.
+///
+/// ```
+/// let s = client_session_scenario::parse(r#"{"name":"n","platform":"mobile","start_ms":0,
+///     "steps":[{"at_ms":0,"op":"track","event":"screen_view"},{"at_ms":-1,"op":"pause"}]}"#);
+/// assert_eq!(s.unwrap_err().to_string(), "step 1, field `at_ms`: decreases (from 0 to -1)");
+/// ```
+pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| error(None, "", format!("malformed JSON: {e}")))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| error(None, "", "a scenario is a JSON object"))?;
+    known_keys(
+        object,
+        &["name", "platform", "start_ms", "config", "steps"],
+        None,
+        "",
+    )?;
+    let name = string(object, "name", None)?.to_owned();
+    let platform = match string(object, "platform", None)? {
+        "mobile" => Platform::Mobile,
+        "web" => Platform::Web,
+        other => {
+            return Err(error(
+                None,
+                "platform",
+                format!("unknown platform {other:?} (mobile or web)"),
+            ))
+        }
+    };
+    let start_ms = integer(object, "start_ms", None)?;
+    let config = match object.get("config") {
+        None => ScenarioConfig::default(),
+        Some(config) => parse_config(config)?,
+    };
+    let steps = object
+        .get("steps")
+        .ok_or_else(|| error(None, "steps", "missing"))?
+        .as_array()
+        .ok_or_else(|| error(None, "steps", "must be an array"))?;
+    let mut parsed = Vec::with_capacity(steps.len());
+    let mut last_at = i64::MIN;
+    for (index, step) in steps.iter().enumerate() {
+        let step = parse_step(step, index, true)?;
+        if step.at_ms < last_at {
+            return Err(error(
+                Some(index),
+                "at_ms",
+                format!("decreases (from {last_at} to {})", step.at_ms),
+            ));
+        }
+        last_at = step.at_ms;
+        parsed.push(step);
+    }
+    Ok(Scenario {
+        name,
+        platform,
+        start_ms,
+        config,
+        steps: parsed,
+    })
+}
+
+fn parse_config(value: &Value) -> Result<ScenarioConfig, ScenarioError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| error(None, "config", "must be an object"))?;
+    known_keys(
+        object,
+        &[
+            "foreground_timeout_s",
+            "background_timeout_s",
+            "session_timeout_s",
+            "lifecycle_events",
+            "continue_session_on_restart",
+            "anonymous",
+            "cookie_domain",
+        ],
+        None,
+        "config.",
+    )?;
+    let mut config = ScenarioConfig::default();
+    let timeout = |key: &str| -> Result<Option<u32>, ScenarioError> {
+        let field = format!("config.{key}");
+        match object.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| error(None, &field, "must be whole seconds from 0 to 4294967295")),
+        }
+    };
+    let flag = |key: &str| -> Result<Option<bool>, ScenarioError> {
+        match object.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| error(None, &format!("config.{key}"), "must be true or false")),
+        }
+    };
+    if let Some(s) = timeout("foreground_timeout_s")? {
+        config.session.foreground_timeout = Timeout::from_secs(s);
+    }
+    if let Some(s) = timeout("background_timeout_s")? {
+        config.session.background_timeout = Timeout::from_secs(s);
+    }
+    if let Some(s) = timeout("session_timeout_s")? {
+        config.session_timeout_s = s;
+    }
+    if let Some(b) = flag("lifecycle_events")? {
+        config.session.lifecycle_events = b;
+    }
+    if let Some(b) = flag("continue_session_on_restart")? {
+        config.session.continue_session_on_restart = b;
+    }
+    if let Some(b) = flag("anonymous")? {
+        config.session.anonymous = b;
+    }
+    if let Some(domain) = object.get("cookie_domain") {
+        config.cookie_domain = domain
+            .as_str()
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| error(None, "config.cookie_domain", "must be a non-empty string"))?
+            .to_owned();
+    }
+    Ok(config)
+}
+
+/// Parses one step object. With `timed` (replay), `at_ms` is required; without it (the live
+/// `run` driver), `at_ms` and `clock_ms` may be given and are only type-checked.
+///
+/// # Errors
+/// The first problem in the step, naming `index` and the field.
+pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, ScenarioError> {
+    let step = Some(index);
+    let object = value
+        .as_object()
+        .ok_or_else(|| error(step, "", "a step is a JSON object"))?;
+    known_keys(
+        object,
+        &["at_ms", "clock_ms", "op", "event", "value"],
+        step,
+        "",
+    )?;
+    let at_ms = match (object.contains_key("at_ms"), timed) {
+        (true, _) | (false, true) => integer(object, "at_ms", step)?,
+        (false, false) => 0,
+    };
+    let clock_ms = match object.get("clock_ms") {
+        None => None,
+        Some(_) => Some(integer(object, "clock_ms", step)?),
+    };
+    let op_name = string(object, "op", step)?;
+    let op = match op_name {
+        "track" => Op::Track(match string(object, "event", step)? {
+            "screen_view" => EventName::ScreenView,
+            "structured" => EventName::Structured,
+            "self_describing" => EventName::SelfDescribing,
+            "page_view" => EventName::PageView,
+            other => return Err(error(step, "event", format!("unknown event {other:?}"))),
+        }),
+        "background" => Op::Background,
+        "foreground" => Op::Foreground,
+        "new_session" => Op::NewSession,
+        "pause" => Op::Pause,
+        "resume" => Op::Resume,
+        "anonymous" => Op::Anonymous(
+            object
+                .get("value")
+                .ok_or_else(|| error(step, "value", "missing (true or false)"))?
+                .as_bool()
+                .ok_or_else(|| error(step, "value", "must be true or false"))?,
+        ),
+        "restart" => Op::Restart,
+        other => return Err(error(step, "op", format!("unknown op {other:?}"))),
+    };
+    if object.contains_key("event") && op_name != "track" {
+        return Err(error(
+            step,
+            "event",
+            format!("only `track` takes an event, not `{op_name}`"),
+        ));
+    }
+    if object.contains_key("value") && op_name != "anonymous" {
+        return Err(error(
+            step,
+            "value",
+            format!("only `anonymous` takes a value, not `{op_name}`"),
+        ));
+    }
+    Ok(Step {
+        at_ms,
+        clock_ms,
+        op,
+    })
+}
+
+fn known_keys(
+    object: &Map<String, Value>,
+    known: &[&str],
+    step: Option<usize>,
+    prefix: &str,
+) -> Result<(), ScenarioError> {
+    match object.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(error(step, &format!("{prefix}{unknown}"), "unknown key")),
+        None => Ok(()),
+    }
+}
+
+fn string<'a>(
+    object: &'a Map<String, Value>,
+    key: &str,
+    step: Option<usize>,
+) -> Result<&'a str, ScenarioError> {
+    object
+        .get(key)
+        .ok_or_else(|| error(step, key, "missing"))?
+        .as_str()
+        .ok_or_else(|| error(step, key, "must be a string"))
+}
+
+fn integer(
+    object: &Map<String, Value>,
+    key: &str,
+    step: Option<usize>,
+) -> Result<i64, ScenarioError> {
+    object
+        .get(key)
+        .ok_or_else(|| error(step, key, "missing"))?
+        .as_i64()
+        .ok_or_else(|| error(step, key, "must be a signed 64-bit integer (milliseconds)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_steps(steps: &str) -> String {
+        format!(r#"{{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":{steps}}}"#)
+    }
+
+    #[test]
+    fn parses_every_op_and_config_key() {
+        let text = r#"{"name":"all","platform":"mobile","start_ms":5,
+          "config":{"foreground_timeout_s":10,"background_timeout_s":0,"session_timeout_s":7,"lifecycle_events":false,
+                    "continue_session_on_restart":true,"anonymous":true,"cookie_domain":"a.test"},
+          "steps":[{"at_ms":0,"op":"track","event":"screen_view"},{"at_ms":0,"op":"track","event":"structured"},
+                   {"at_ms":0,"op":"track","event":"self_describing"},{"at_ms":0,"op":"track","event":"page_view"},
+                   {"at_ms":1,"op":"background"},{"at_ms":1,"op":"foreground"},{"at_ms":1,"op":"new_session"},
+                   {"at_ms":1,"op":"pause"},{"at_ms":1,"op":"resume"},{"at_ms":1,"op":"anonymous","value":false},
+                   {"at_ms":2,"clock_ms":-5,"op":"restart"}]}"#;
+        let s = parse(text).unwrap();
+        assert_eq!(s.start_ms, 5);
+        assert_eq!(s.config.session.foreground_timeout, Timeout::from_secs(10));
+        assert_eq!(s.config.session.background_timeout, Timeout::from_secs(0));
+        assert!(!s.config.session.lifecycle_events);
+        assert!(s.config.session.continue_session_on_restart && s.config.session.anonymous);
+        assert_eq!(s.config.cookie_domain, "a.test");
+        assert_eq!(s.config.session_timeout_s, 7);
+        assert_eq!(s.steps.len(), 11);
+        assert_eq!(s.steps[9].op, Op::Anonymous(false));
+        assert_eq!(
+            s.steps[10],
+            Step {
+                at_ms: 2,
+                clock_ms: Some(-5),
+                op: Op::Restart
+            }
+        );
+    }
+
+    #[test]
+    fn errors_name_step_and_field() {
+        let cases = [
+            (with_steps(r#"[{"at_ms":0,"op":"jump"}]"#), "step 0, field `op`: unknown op \"jump\""),
+            (with_steps(r#"[{"at_ms":0,"op":"track"}]"#), "step 0, field `event`: missing"),
+            (with_steps(r#"[{"at_ms":0,"op":"track","event":"click"}]"#), "step 0, field `event`: unknown event \"click\""),
+            (with_steps(r#"[{"op":"pause"}]"#), "step 0, field `at_ms`: missing"),
+            (with_steps(r#"[{"at_ms":"0","op":"pause"}]"#), "step 0, field `at_ms`: must be a signed 64-bit integer (milliseconds)"),
+            (with_steps(r#"[{"at_ms":5,"op":"pause"},{"at_ms":4,"op":"resume"}]"#), "step 1, field `at_ms`: decreases (from 5 to 4)"),
+            (with_steps(r#"[{"at_ms":0,"op":"anonymous"}]"#), "step 0, field `value`: missing (true or false)"),
+            (with_steps(r#"[{"at_ms":0,"op":"pause","value":true}]"#), "step 0, field `value`: only `anonymous` takes a value, not `pause`"),
+            (with_steps(r#"[{"at_ms":0,"op":"pause","extra":1}]"#), "step 0, field `extra`: unknown key"),
+            (with_steps(r#"[3]"#), "step 0, field ``: a step is a JSON object"),
+            (with_steps(r#"{}"#), "field `steps`: must be an array"),
+            (r#"{"name":"n","platform":"tv","start_ms":0,"steps":[]}"#.into(), "field `platform`: unknown platform \"tv\" (mobile or web)"),
+            (r#"{"name":"n","platform":"mobile","start_ms":0,"steps":[],"config":{"foreground_timeout_s":-1}}"#.into(),
+             "field `config.foreground_timeout_s`: must be whole seconds from 0 to 4294967295"),
+            (r#"{"name":"n","platform":"mobile","start_ms":0,"steps":[],"config":{"foreground_timeout_s":4294967296}}"#.into(),
+             "field `config.foreground_timeout_s`: must be whole seconds from 0 to 4294967295"),
+            (r#"{"name":"n","platform":"mobile","start_ms":0,"steps":[],"config":{"tz":1}}"#.into(), "field `config.tz`: unknown key"),
+            (r#"{"platform":"mobile","start_ms":0,"steps":[]}"#.into(), "field `name`: missing"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(&text).unwrap_err().to_string(), expected, "{text}");
+        }
+        assert!(parse("{")
+            .unwrap_err()
+            .to_string()
+            .starts_with("field ``: malformed JSON"));
+    }
+
+    #[test]
+    fn untimed_steps_need_no_at_ms() {
+        let step = parse_step(
+            &serde_json::json!({"op": "track", "event": "page_view"}),
+            3,
+            false,
+        )
+        .unwrap();
+        assert_eq!(step.op, Op::Track(EventName::PageView));
+        let err = parse_step(
+            &serde_json::json!({"op": "track", "event": "page_view"}),
+            3,
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(err.step, Some(3));
+        assert_eq!(err.field, "at_ms");
+    }
+}

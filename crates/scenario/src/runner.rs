@@ -1,0 +1,108 @@
+//! Playing a scenario through a real actor on a simulated clock.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use client_session_actor::{Clock, Error, Event, ManualClock, SessionHandle, TrackedEvent};
+use client_session_core::Config;
+
+use crate::format::{Op, Platform, Scenario};
+use crate::output::OutputLine;
+
+/// How a store or platform adapter starts and stops a tracker for the runner. This is the seam
+/// every backend plugs into: the suite runs the same scenarios through each launcher.
+#[async_trait(?Send)]
+pub trait Launcher {
+    /// Starts a tracker (app launch) on this launcher's storage, reading time from `clock`.
+    async fn launch(
+        &mut self,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<SessionHandle, Error>;
+
+    /// Shuts the tracker down cleanly and waits until its storage is released, so the next
+    /// `launch` can open it again (a scenario's `restart`).
+    async fn stop(&mut self, handle: SessionHandle) -> Result<(), Error>;
+}
+
+/// Why a scenario could not be played.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The tracker failed (its store, usually).
+    #[error("tracker error at step {step:?}: {source}")]
+    Tracker {
+        /// The step being played, `None` at launch.
+        step: Option<usize>,
+        /// The error.
+        source: Error,
+    },
+    /// This launcher does not implement the scenario's platform.
+    #[error("{0} scenarios are not supported by this launcher")]
+    UnsupportedPlatform(&'static str),
+}
+
+/// Plays `scenario`, calling `emit` with each output line as it is produced.
+///
+/// # Errors
+/// [`RunError::UnsupportedPlatform`] for web scenarios (the cookie store comes with the web
+/// adapter), [`RunError::Tracker`] when the tracker fails.
+pub async fn run<L: Launcher>(
+    scenario: &Scenario,
+    launcher: &mut L,
+    mut emit: impl FnMut(OutputLine),
+) -> Result<(), RunError> {
+    if scenario.platform == Platform::Web {
+        return Err(RunError::UnsupportedPlatform("web"));
+    }
+    let clock = ManualClock::new(scenario.start_ms);
+    let config = scenario.config.session;
+    let mut handle = launcher
+        .launch(config, Arc::new(clock.clone()))
+        .await
+        .map_err(|source| RunError::Tracker { step: None, source })?;
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let fail = |source| RunError::Tracker {
+            step: Some(index),
+            source,
+        };
+        clock.set(
+            scenario
+                .start_ms
+                .saturating_add(step.clock_ms.unwrap_or(step.at_ms)),
+        );
+        let emitted: Option<TrackedEvent> = match step.op {
+            Op::Track(name) => Some(
+                handle
+                    .track(Event::new(name.payload()))
+                    .await
+                    .map_err(fail)?,
+            ),
+            Op::Background => handle.background().await.map_err(fail)?,
+            Op::Foreground => handle.foreground().await.map_err(fail)?,
+            Op::NewSession => handle.new_session().await.map(|()| None).map_err(fail)?,
+            Op::Pause => handle.pause().await.map(|()| None).map_err(fail)?,
+            Op::Resume => handle.resume().await.map(|()| None).map_err(fail)?,
+            Op::Anonymous(value) => handle
+                .set_anonymous(value)
+                .await
+                .map(|()| None)
+                .map_err(fail)?,
+            Op::Restart => {
+                launcher.stop(handle).await.map_err(fail)?;
+                handle = launcher
+                    .launch(config, Arc::new(clock.clone()))
+                    .await
+                    .map_err(fail)?;
+                None
+            }
+        };
+        if let Some(event) = emitted {
+            emit(OutputLine::new(index, step.at_ms, &event));
+        }
+    }
+    launcher
+        .stop(handle)
+        .await
+        .map_err(|source| RunError::Tracker { step: None, source })
+}
