@@ -2,12 +2,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use client_session_actor::{Clock, Error, SessionActor, SessionHandle};
 use client_session_core::Config;
-use client_session_store::{MemoryStorage, SessionStore, StoreError};
+use client_session_store::{MemoryStorage, SessionStore};
 use client_session_store_sled::SledDatabase;
 use tokio::task::JoinHandle;
 
@@ -74,9 +73,6 @@ impl SledLauncher {
     }
 }
 
-/// How long a relaunch waits for sled to release its lock after the previous tracker stopped.
-const RELOCK_WAIT: Duration = Duration::from_secs(5);
-
 #[async_trait(?Send)]
 impl crate::Launcher for SledLauncher {
     async fn launch(
@@ -84,17 +80,9 @@ impl crate::Launcher for SledLauncher {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<SessionHandle, Error> {
-        let started = std::time::Instant::now();
-        let db = loop {
-            match SledDatabase::open(&self.dir) {
-                // sled #1289: in one process, a reopened database can report the lock until
-                // every handle of the previous one is dropped, which its threads do shortly.
-                Err(StoreError::Locked { .. }) if started.elapsed() < RELOCK_WAIT => {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                other => break other?,
-            }
-        };
+        // `stop` joined the previous actor task, so its database handle is dropped and the
+        // lock released (sled #1289 only bites while a handle is still alive).
+        let db = SledDatabase::open(&self.dir)?;
         spawn(config, db.store(&self.namespace), clock, &mut self.task).await
     }
 

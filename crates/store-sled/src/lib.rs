@@ -28,5 +28,6 @@
 mod database;
 mod user_id;
 
+pub use client_session_store::StoreError;
 pub use database::{SledDatabase, SledStore};
 pub use user_id::USER_ID_FILE;

@@ -1,0 +1,154 @@
+//! `client-session`: the command-line face of the project (spec Part D).
+//!
+//! - `replay` plays a scenario file on a simulated clock and prints its Part C output lines;
+//! - `run` is a live tracker on a sled data directory, driven by step objects on stdin;
+//! - `inspect` prints what a data directory holds.
+//!
+//! Exit codes: 0 success, 2 bad input, 1 store or other error. Logs go to stderr; set
+//! `CLIENT_SESSION_LOG` (e.g. `debug`) to see more.
+
+mod inspect;
+mod live;
+mod replay;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "client-session",
+    version,
+    about = "Snowplow-exact client sessions: replay, run, inspect"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Play a scenario (spec Part C) on a simulated clock and print one line per emitted event.
+    Replay {
+        /// Where the session is kept.
+        #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
+        store: StoreKind,
+        /// The sled data directory (with `--store sled`; an existing one is used as it is).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The tracker's namespace.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+        /// The scenario file, or `-` for stdin.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// Run a live tracker on a sled data directory, reading one step object per stdin line.
+    Run {
+        /// The sled data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The tracker's namespace.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+        /// Foreground timeout in seconds.
+        #[arg(long, default_value_t = 1800)]
+        foreground_timeout_s: u32,
+        /// Background timeout in seconds.
+        #[arg(long, default_value_t = 1800)]
+        background_timeout_s: u32,
+        /// Do not emit application_foreground / application_background events.
+        #[arg(long)]
+        no_lifecycle_events: bool,
+        /// Continue the stored session after a clean restart while its timeout has not passed.
+        #[arg(long)]
+        continue_session_on_restart: bool,
+        /// Start with user anonymisation on.
+        #[arg(long)]
+        anonymous: bool,
+    },
+    /// Print the user id and every namespace's stored state as JSON.
+    Inspect {
+        /// The sled data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StoreKind {
+    Memory,
+    Sled,
+}
+
+/// A failure and the exit code it maps to.
+enum Failure {
+    /// Exit 2: the input was wrong.
+    BadInput(String),
+    /// Exit 1: the store or something else failed.
+    Other(String),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLIENT_SESSION_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let result = match Cli::parse().command {
+        Command::Replay {
+            store,
+            data_dir,
+            namespace,
+            file,
+        } => replay::replay(store, data_dir, &namespace, &file),
+        Command::Run {
+            data_dir,
+            namespace,
+            foreground_timeout_s,
+            background_timeout_s,
+            no_lifecycle_events,
+            continue_session_on_restart,
+            anonymous,
+        } => {
+            let config = client_session_core::Config {
+                foreground_timeout: client_session_core::Timeout::from_secs(foreground_timeout_s),
+                background_timeout: client_session_core::Timeout::from_secs(background_timeout_s),
+                lifecycle_events: !no_lifecycle_events,
+                continue_session_on_restart,
+                anonymous,
+            };
+            live::run(data_dir, namespace, config)
+        }
+        Command::Inspect { data_dir } => inspect::inspect(&data_dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))
+}
+
+/// Writes one output line and flushes, so a reader sees each event as it happens.
+fn print_line(line: &client_session_scenario::OutputLine) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", line.to_json())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Other(format!("cannot write to stdout: {e}")))
+}

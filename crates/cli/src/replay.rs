@@ -1,0 +1,63 @@
+//! `client-session replay`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use client_session_scenario::{parse, run, Launcher, MemoryLauncher, RunError, SledLauncher};
+
+use crate::{print_line, runtime, Failure, StoreKind};
+
+pub(crate) fn replay(
+    store: StoreKind,
+    data_dir: Option<PathBuf>,
+    namespace: &str,
+    file: &str,
+) -> Result<(), Failure> {
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::BadInput(format!("cannot read the scenario from stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| Failure::BadInput(format!("cannot read {file}: {e}")))?
+    };
+    // Validate the whole scenario before anything is printed.
+    let scenario = parse(&text).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let runtime = runtime()?;
+    match (store, data_dir) {
+        (StoreKind::Memory, None) => {
+            runtime.block_on(play(&scenario, &mut MemoryLauncher::new(namespace)))
+        }
+        (StoreKind::Memory, Some(_)) => Err(Failure::BadInput(
+            "--data-dir applies only to --store sled".into(),
+        )),
+        (StoreKind::Sled, Some(dir)) => {
+            runtime.block_on(play(&scenario, &mut SledLauncher::new(dir, namespace)))
+        }
+        (StoreKind::Sled, None) => Err(Failure::BadInput("--store sled needs --data-dir".into())),
+    }
+}
+
+async fn play<L: Launcher>(
+    scenario: &client_session_scenario::Scenario,
+    launcher: &mut L,
+) -> Result<(), Failure> {
+    let mut write_error = None;
+    let played = run(scenario, launcher, |line| {
+        if write_error.is_none() {
+            write_error = print_line(&line).err();
+        }
+    })
+    .await;
+    if let Some(failure) = write_error {
+        return Err(failure);
+    }
+    played.map_err(|e| match e {
+        RunError::UnsupportedPlatform(_) => Failure::Other(format!(
+            "{e} yet (the cookie store comes with the web adapter)"
+        )),
+        other => Failure::Other(other.to_string()),
+    })
+}

@@ -1,0 +1,310 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
+//! The `client-session` binary's contract (spec Part D), run as a real process.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_client-session");
+
+fn scenario(name: &str) -> String {
+    format!(
+        "{}/../../tests/scenarios/mobile/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn cli(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn replay_prints_part_c_lines_in_field_order() {
+    let out = cli(
+        &[
+            "replay",
+            &scenario("10-application-foreground-judged-with-background-timeout.json"),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with(r#"{"step":0,"at_ms":0,"event":"screen_view","event_id":""#),
+        "{first}"
+    );
+    assert!(
+        first.contains(r#","dtm":1700000000000,"client_session":{"userId":""#),
+        "{first}"
+    );
+    assert_eq!(lines(&out).len(), 4);
+}
+
+#[test]
+fn replay_reads_stdin() {
+    let text = std::fs::read_to_string(scenario("01-first-event-ever.json")).unwrap();
+    let out = cli(&["replay", "-"], &text);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(lines(&out).len(), 1);
+}
+
+#[test]
+fn bad_scenarios_exit_2_naming_step_and_field_and_print_nothing() {
+    let cases = [
+        ("{not json", "malformed JSON"),
+        (
+            r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[{"at_ms":0,"op":"track","event":"screen_view"},{"at_ms":0,"op":"fly"}]}"#,
+            "step 1, field `op`: unknown op \"fly\"",
+        ),
+        (
+            r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[{"at_ms":0,"op":"track"}]}"#,
+            "step 0, field `event`: missing",
+        ),
+        (
+            r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[{"at_ms":5,"op":"track","event":"screen_view"},{"at_ms":4,"op":"pause"}]}"#,
+            "step 1, field `at_ms`: decreases",
+        ),
+        (
+            r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[],"config":{"foreground_timeout_s":"1"}}"#,
+            "field `config.foreground_timeout_s`",
+        ),
+    ];
+    for (input, message) in cases {
+        let out = cli(&["replay", "-"], input);
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        assert!(out.stdout.is_empty(), "nothing printed for {input}");
+        assert!(stderr(&out).contains(message), "{input}: {}", stderr(&out));
+    }
+    let out = cli(
+        &[
+            "replay",
+            "--store",
+            "sled",
+            &scenario("01-first-event-ever.json"),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--store sled needs --data-dir"));
+    let out = cli(&["replay", "/no/such/scenario.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn replay_on_sled_carries_the_session_between_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let file = scenario("01-first-event-ever.json");
+    let first = lines(&cli(
+        &["replay", "--store", "sled", "--data-dir", d, &file],
+        "",
+    ));
+    let second = lines(&cli(
+        &["replay", "--store", "sled", "--data-dir", d, &file],
+        "",
+    ));
+    let (a, b) = (&first[0]["client_session"], &second[0]["client_session"]);
+    assert_eq!(a["userId"], b["userId"]);
+    assert_eq!(b["sessionIndex"], 2);
+    assert_eq!(b["previousSessionId"], a["sessionId"]);
+}
+
+#[test]
+fn a_locked_store_exits_1_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = client_session_store_sled::SledDatabase::open(dir.path()).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = cli(
+        &[
+            "replay",
+            "--store",
+            "sled",
+            "--data-dir",
+            d,
+            &scenario("01-first-event-ever.json"),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("locked") && stderr(&out).contains(d),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(&["run", "--data-dir", d], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn run_reports_bad_lines_with_their_number_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let input = "{\"op\":\"track\",\"event\":\"screen_view\"}\nnot json\n{\"op\":\"restart\"}\n{\"op\":\"track\"}\n{\"op\":\"jump\"}\n{\"op\":\"background\"}\n";
+    let out = cli(&["run", "--data-dir", d], input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("line 2: malformed JSON"), "{err}");
+    assert!(err.contains("line 3: field `op`: restart"), "{err}");
+    assert!(err.contains("line 4: field `event`: missing"), "{err}");
+    assert!(err.contains("line 5: field `op`: unknown op"), "{err}");
+    let out = lines(&out);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["step"], 0);
+    assert_eq!(out[1]["step"], 5);
+    assert_eq!(out[1]["event"], "application_background");
+    assert_eq!(out[1]["client_session"]["eventIndex"], 2);
+}
+
+#[test]
+fn inspect_prints_user_and_namespaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let tracked = lines(&cli(
+        &["run", "--data-dir", d, "--namespace", "app"],
+        "{\"op\":\"track\",\"event\":\"page_view\"}\n",
+    ));
+    let out = cli(&["inspect", "--data-dir", d], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["userId"], tracked[0]["client_session"]["userId"]);
+    let state = &value["namespaces"]["app"];
+    assert_eq!(state["version"], 1);
+    assert_eq!(
+        state["session"]["sessionId"],
+        tracked[0]["client_session"]["sessionId"]
+    );
+    assert_eq!(state["session"]["eventIndex"], 1);
+    let missing = cli(&["inspect", "--data-dir", &format!("{d}/nope")], "");
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+/// Starts `run`, tracks until `kill_after` lines were printed, then SIGKILLs it.
+fn run_and_kill(dir: &Path, extra: &[&str], kill_after: usize) -> Vec<Value> {
+    let mut child = Command::new(BIN)
+        .args(["run", "--data-dir", dir.to_str().unwrap()])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    for _ in 0..kill_after {
+        stdin
+            .write_all(b"{\"op\":\"track\",\"event\":\"screen_view\"}\n")
+            .unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        printed.push(serde_json::from_str(&line).unwrap());
+    }
+    // More events in flight when the process dies.
+    for _ in 0..20 {
+        let _ = stdin.write_all(b"{\"op\":\"track\",\"event\":\"structured\"}\n");
+    }
+    child.kill().unwrap(); // SIGKILL: no shutdown, no clean marker
+    child.wait().unwrap();
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
+    printed.extend(
+        rest.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
+    );
+    printed
+}
+
+fn assert_no_repeats(all: &[Value]) {
+    let mut pairs = HashSet::new();
+    let mut sessions: Vec<(String, u64)> = Vec::new();
+    for line in all {
+        let cs = &line["client_session"];
+        let pair = (
+            cs["sessionId"].as_str().unwrap().to_owned(),
+            cs["eventIndex"].as_u64().unwrap(),
+        );
+        assert!(
+            pairs.insert(pair.clone()),
+            "(sessionId, eventIndex) {pair:?} printed twice"
+        );
+        assert_eq!(
+            cs["userId"], all[0]["client_session"]["userId"],
+            "the user never changes"
+        );
+        let index = cs["sessionIndex"].as_u64().unwrap();
+        match sessions.last() {
+            Some((id, _)) if *id == pair.0 => {}
+            Some((_, last)) => {
+                assert!(index > *last, "session index {index} after {last}");
+                assert!(
+                    !sessions.iter().any(|(id, _)| *id == pair.0),
+                    "a session came back"
+                );
+                sessions.push((pair.0, index));
+            }
+            None => sessions.push((pair.0, index)),
+        }
+    }
+}
+
+#[test]
+fn kill_9_and_restart_never_repeat_a_session_event_pair() {
+    for extra in [&[][..], &["--continue-session-on-restart"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = Vec::new();
+        for round in 0..5 {
+            all.extend(run_and_kill(dir.path(), extra, 3 + round));
+        }
+        assert!(all.len() >= 25);
+        assert_no_repeats(&all);
+    }
+}
+
+#[test]
+fn a_clean_restart_with_continue_keeps_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let track = "{\"op\":\"track\",\"event\":\"screen_view\"}\n";
+    let first = lines(&cli(
+        &["run", "--data-dir", d, "--continue-session-on-restart"],
+        track,
+    ));
+    let second = lines(&cli(
+        &["run", "--data-dir", d, "--continue-session-on-restart"],
+        track,
+    ));
+    assert_eq!(
+        second[0]["client_session"]["sessionId"],
+        first[0]["client_session"]["sessionId"]
+    );
+    assert_eq!(second[0]["client_session"]["eventIndex"], 2);
+}

@@ -1,0 +1,181 @@
+//! The desktop adapter: Snowplow sessions for a desktop app, persisted with sled.
+//!
+//! It only maps the desktop onto the shared session actor: the data directory (the platform's
+//! per-user data folder, or a path you give), the system clock, and the window's focus or
+//! minimise as foreground and background. Session rules live in `client-session-core`.
+//!
+//! ```no_run
+//! use client_session_desktop::{DesktopOptions, DesktopTracker};
+//! use client_session_actor::{Event, Payload};
+//!
+//! # async fn demo() -> Result<(), client_session_desktop::DesktopError> {
+//! let tracker = DesktopTracker::open(DesktopOptions::for_app("com.example.notes")).await?;
+//! let event = tracker.handle().track(Event::new(Payload::screen_view("editor"))).await?;
+//! println!("{}", serde_json::to_string(&event.contexts()).unwrap_or_default());
+//! tracker.background().await?; // window minimised
+//! tracker.foreground().await?; // window focused again
+//! tracker.shutdown().await?;   // on exit: persisted, marked clean
+//! # Ok(()) }
+//! ```
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use client_session_actor::{Clock, SessionActor, SessionHandle, SystemClock, TrackedEvent};
+use client_session_core::Config;
+use client_session_store_sled::SledDatabase;
+use tokio::task::JoinHandle;
+
+/// Where the data directory is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataLocation {
+    /// `<platform data dir>/<app id>/client-session`: `~/.local/share` on Linux,
+    /// `~/Library/Application Support` on macOS, `%APPDATA%` on Windows.
+    App(String),
+    /// This directory, as it is.
+    Path(PathBuf),
+}
+
+impl DataLocation {
+    /// The directory this location names.
+    ///
+    /// # Errors
+    /// [`DesktopError::NoDataDir`] when the platform has no per-user data folder.
+    pub fn resolve(&self) -> Result<PathBuf, DesktopError> {
+        match self {
+            Self::Path(path) => Ok(path.clone()),
+            Self::App(app) => dirs::data_dir()
+                .map(|dir| dir.join(app).join("client-session"))
+                .ok_or(DesktopError::NoDataDir),
+        }
+    }
+}
+
+/// How to open a desktop tracker. Start from [`DesktopOptions::for_app`] or
+/// [`DesktopOptions::at_path`] and change the public fields as needed.
+#[derive(Clone)]
+pub struct DesktopOptions {
+    /// Where the data directory is.
+    pub location: DataLocation,
+    /// The tracker's namespace; several namespaces share one database and one user.
+    pub namespace: String,
+    /// Session configuration (reference defaults).
+    pub config: Config,
+    /// The wall clock (the system clock unless a test injects another).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl DesktopOptions {
+    /// Options for the app `app_id` in the platform's data folder, namespace `default`.
+    #[must_use]
+    pub fn for_app(app_id: &str) -> Self {
+        Self::with_location(DataLocation::App(app_id.to_owned()))
+    }
+
+    /// Options for a data directory at `path`, namespace `default`.
+    #[must_use]
+    pub fn at_path(path: impl Into<PathBuf>) -> Self {
+        Self::with_location(DataLocation::Path(path.into()))
+    }
+
+    fn with_location(location: DataLocation) -> Self {
+        Self {
+            location,
+            namespace: "default".into(),
+            config: Config::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Errors of the desktop adapter.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DesktopError {
+    /// The platform has no per-user data folder; give a path instead.
+    #[error("this platform has no per-user data directory; use DataLocation::Path")]
+    NoDataDir,
+    /// The session actor or its store failed.
+    #[error(transparent)]
+    Session(#[from] client_session_actor::Error),
+}
+
+impl From<client_session_store_sled::StoreError> for DesktopError {
+    fn from(e: client_session_store_sled::StoreError) -> Self {
+        Self::Session(e.into())
+    }
+}
+
+/// A running desktop tracker: the actor on the caller's tokio runtime.
+#[derive(Debug)]
+pub struct DesktopTracker {
+    handle: SessionHandle,
+    task: JoinHandle<()>,
+    data_dir: PathBuf,
+}
+
+impl DesktopTracker {
+    /// Opens the data directory and starts the actor on the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`DesktopError::NoDataDir`], or the store's error (for instance
+    /// [`StoreError::Locked`](client_session_store_sled::StoreError::Locked) when another process
+    /// of the app holds the database).
+    pub async fn open(options: DesktopOptions) -> Result<Self, DesktopError> {
+        let data_dir = options.location.resolve()?;
+        let dir = data_dir.clone();
+        // Opening syncs files to disk: keep it off the async worker threads.
+        let db = tokio::task::spawn_blocking(move || SledDatabase::open(dir))
+            .await
+            .map_err(|_| client_session_actor::Error::ShutDown)??;
+        let store = db.store(&options.namespace);
+        let (handle, actor) = SessionActor::start(options.config, store, options.clock).await?;
+        let task = tokio::spawn(actor.run());
+        tracing::debug!(data_dir = %data_dir.display(), "desktop tracker started");
+        Ok(Self {
+            handle,
+            task,
+            data_dir,
+        })
+    }
+
+    /// The handle to track events with; clone it freely.
+    #[must_use]
+    pub fn handle(&self) -> &SessionHandle {
+        &self.handle
+    }
+
+    /// The data directory in use.
+    #[must_use]
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// The window gained focus or was restored.
+    ///
+    /// # Errors
+    /// [`client_session_actor::Error::ShutDown`] after shutdown.
+    pub async fn foreground(&self) -> Result<Option<TrackedEvent>, DesktopError> {
+        Ok(self.handle.foreground().await?)
+    }
+
+    /// The window was minimised or lost focus.
+    ///
+    /// # Errors
+    /// [`client_session_actor::Error::ShutDown`] after shutdown.
+    pub async fn background(&self) -> Result<Option<TrackedEvent>, DesktopError> {
+        Ok(self.handle.background().await?)
+    }
+
+    /// Persists, marks the shutdown clean and waits until the database is released.
+    ///
+    /// # Errors
+    /// The store's error when the final write failed.
+    pub async fn shutdown(self) -> Result<(), DesktopError> {
+        let result = self.handle.shutdown().await;
+        drop(self.handle);
+        // The task only ends by returning; waiting for it releases the database.
+        let _ = self.task.await;
+        Ok(result?)
+    }
+}
