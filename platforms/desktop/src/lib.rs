@@ -179,3 +179,8 @@ impl DesktopTracker {
         Ok(result?)
     }
 }
+
+/// The README's code samples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
