@@ -1,11 +1,12 @@
 //! The sled database of one data directory, and a store per namespace on it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use client_session_core::{PersistedSession, StorageMechanism};
@@ -19,6 +20,8 @@ use crate::user_id;
 const DB_DIR: &str = "sessions";
 /// An SDK keeps a few small records: a large page cache would only cost the app memory.
 const CACHE_BYTES: u64 = 1024 * 1024;
+/// How long a reopen waits for sled's I/O threads to let go of a database this process closed.
+const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 
 /// One installation's data directory, open: the user id and the sled database shared by every
 /// namespace. Cheap to clone.
@@ -27,6 +30,8 @@ pub struct SledDatabase {
     db_path: PathBuf,
     db: sled::Db,
     user_id: Uuid,
+    /// Alive while any handle on this database is: see [`OpenedHere`].
+    token: Arc<()>,
 }
 
 impl SledDatabase {
@@ -44,12 +49,16 @@ impl SledDatabase {
             source,
         })?;
         let db_path = dir.join(DB_DIR);
-        let db = open_guarded(&db_path)?;
+        let key = fs::canonicalize(dir)
+            .unwrap_or_else(|_| dir.to_owned())
+            .join(DB_DIR);
+        let (db, token) = OpenedHere::open(&db_path, key)?;
         let user_id = user_id::load_or_create(dir)?;
         Ok(Self {
             db_path,
             db,
             user_id,
+            token,
         })
     }
 
@@ -68,6 +77,7 @@ impl SledDatabase {
             db_path: self.db_path.clone(),
             user_id: self.user_id,
             keys: Keys::new(namespace),
+            _token: Arc::clone(&self.token),
         }
     }
 
@@ -103,6 +113,7 @@ pub struct SledStore {
     db_path: PathBuf,
     user_id: Uuid,
     keys: Keys,
+    _token: Arc<()>,
 }
 
 impl SledStore {
@@ -221,6 +232,48 @@ fn database_error(path: &Path, e: &sled::Error) -> StoreError {
     StoreError::Database {
         path: path.to_owned(),
         message: e.to_string(),
+    }
+}
+
+/// The databases this process has opened, by canonical path. A live token means a handle is
+/// still in use here, so a second open is refused as `Locked` like any other holder. A dead one
+/// means this process closed it, and sled's I/O thread pool may still hold the file and its lock
+/// for a moment (sled #1289): only then does a reopen wait, briefly, for the lock.
+struct OpenedHere;
+
+impl OpenedHere {
+    fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<()>>> {
+        static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<()>>>> = OnceLock::new();
+        REGISTRY.get_or_init(Mutex::default)
+    }
+
+    fn released_here(key: &Path) -> bool {
+        let registry = Self::registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        registry
+            .get(key)
+            .is_some_and(|token| token.strong_count() == 0)
+    }
+
+    fn open(db_path: &Path, key: PathBuf) -> Result<(sled::Db, Arc<()>), StoreError> {
+        let deadline = Instant::now() + OWN_RELEASE_WAIT;
+        let db = loop {
+            match open_guarded(db_path) {
+                Err(StoreError::Locked { .. })
+                    if Self::released_here(&key) && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                other => break other?,
+            }
+        };
+        let token = Arc::new(());
+        Self::registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::downgrade(&token));
+        Ok((db, token))
     }
 }
 

@@ -86,9 +86,23 @@ async fn namespaces_keep_separate_sessions_and_share_the_user() {
     assert_eq!(all["b"], Decoded::Current(state(5)));
 }
 
+/// sled itself, as another build of this project would open it. Right after our handle is
+/// dropped, sled's I/O threads can hold the lock a moment longer (sled #1289), so wait for it.
+fn raw_sled(dir: &Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::open(dir.join("sessions")) {
+            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
 async fn put_raw(dir: &Path, bytes: &[u8]) {
     // Write a record as an older or newer build would, through sled itself.
-    let db = sled::open(dir.join("sessions")).unwrap();
+    let db = raw_sled(dir);
     db.insert(b"session/default", bytes).unwrap();
     db.flush().unwrap();
 }
@@ -106,7 +120,7 @@ async fn newer_format_is_kept_aside_and_treated_as_absent() {
     store.save(&state(1), true).await.unwrap();
     drop(store);
     drop(db);
-    let raw = sled::open(dir.path().join("sessions")).unwrap();
+    let raw = raw_sled(dir.path());
     let aside: Vec<_> = raw
         .scan_prefix(b"aside/default/v9/")
         .map(|e| e.unwrap().1)
@@ -224,4 +238,21 @@ async fn a_file_where_the_database_directory_should_be_is_moved_aside() {
         Ok(db) => assert!(db.namespaces().unwrap().is_empty()),
         Err(e) => assert!(matches!(e, StoreError::Io { .. }), "{e}"),
     }
+}
+
+/// sled #1289: after this process closes a database, sled's I/O threads can keep its lock for a
+/// moment. A raw sled handle released 100 ms later stands in for them: the reopen must wait for
+/// it, not report our own database as locked.
+#[test]
+fn reopening_waits_for_our_own_lingering_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(SledDatabase::open(dir.path()).unwrap());
+    let lingering = raw_sled(dir.path());
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        drop(lingering);
+    });
+    let reopened = SledDatabase::open(dir.path());
+    releaser.join().unwrap();
+    assert!(reopened.is_ok(), "{:?}", reopened.err());
 }
