@@ -20,10 +20,8 @@ pub(crate) enum Message {
         payload: Payload,
         reply: oneshot::Sender<TrackedEvent>,
     },
-    Foreground {
-        reply: oneshot::Sender<Option<TrackedEvent>>,
-    },
-    Background {
+    SetBackground {
+        in_background: bool,
         reply: oneshot::Sender<Option<TrackedEvent>>,
     },
     NewSession {
@@ -171,19 +169,19 @@ impl<S: SessionStore> SessionActor<S> {
                 self.announce(&event);
                 replies.push(Reply::Tracked(reply, event));
             }
-            Message::Foreground { reply } => {
+            Message::SetBackground {
+                in_background,
+                reply,
+            } => {
                 let now = self.clock.now_ms();
+                // Lifecycle events are stamped by the actor, when it processes the transition.
+                let stamp = EventStamp {
+                    id: Uuid::new_v4(),
+                    dtm_ms: now,
+                };
                 let event = self
                     .state
-                    .foreground(now, lifecycle_stamp(now), Uuid::new_v4);
-                event.iter().for_each(|e| self.announce(e));
-                replies.push(Reply::Lifecycle(reply, event));
-            }
-            Message::Background { reply } => {
-                let now = self.clock.now_ms();
-                let event = self
-                    .state
-                    .background(now, lifecycle_stamp(now), Uuid::new_v4);
+                    .set_background(in_background, now, stamp, Uuid::new_v4);
                 event.iter().for_each(|e| self.announce(e));
                 replies.push(Reply::Lifecycle(reply, event));
             }
@@ -244,13 +242,5 @@ impl<S: SessionStore> SessionActor<S> {
             tracing::error!(error = %e, "could not persist the session state at shutdown");
         }
         result
-    }
-}
-
-/// Lifecycle events are stamped by the actor, when it processes the transition.
-fn lifecycle_stamp(now_ms: i64) -> EventStamp {
-    EventStamp {
-        id: Uuid::new_v4(),
-        dtm_ms: now_ms,
     }
 }

@@ -108,7 +108,11 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn foreground(&self) -> Result<Option<TrackedEvent>, Error> {
-        self.request(|reply| Message::Foreground { reply }).await
+        self.request(|reply| Message::SetBackground {
+            in_background: false,
+            reply,
+        })
+        .await
     }
 
     /// The app went to the background (minimised, `ON_STOP`). Returns the
@@ -117,7 +121,11 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn background(&self) -> Result<Option<TrackedEvent>, Error> {
-        self.request(|reply| Message::Background { reply }).await
+        self.request(|reply| Message::SetBackground {
+            in_background: true,
+            reply,
+        })
+        .await
     }
 
     /// Asks for a new session, which starts at the next event; [`snapshot`](Self::snapshot)

@@ -176,19 +176,7 @@ impl SessionState {
         stamp: EventStamp,
         new_session_id: impl FnOnce() -> Uuid,
     ) -> Option<TrackedEvent> {
-        if !self.in_background {
-            return None;
-        }
-        self.foreground_index = self.foreground_index.saturating_add(1).min(MAX_INDEX);
-        let payload = Payload::ApplicationForeground {
-            foreground_index: self.foreground_index,
-        };
-        let event = self
-            .config
-            .lifecycle_events
-            .then(|| self.track(now_ms, stamp, payload, new_session_id));
-        self.in_background = false;
-        event
+        self.set_background(false, now_ms, stamp, new_session_id)
     }
 
     /// The app went to the background. Emits `application_background` when lifecycle events
@@ -200,18 +188,37 @@ impl SessionState {
         stamp: EventStamp,
         new_session_id: impl FnOnce() -> Uuid,
     ) -> Option<TrackedEvent> {
-        if self.in_background {
+        self.set_background(true, now_ms, stamp, new_session_id)
+    }
+
+    /// A lifecycle transition: counts it, tracks its event (if lifecycle events are on) while
+    /// the old state still decides the timeout, then flips the state. No change, no event.
+    pub fn set_background(
+        &mut self,
+        in_background: bool,
+        now_ms: i64,
+        stamp: EventStamp,
+        new_session_id: impl FnOnce() -> Uuid,
+    ) -> Option<TrackedEvent> {
+        if self.in_background == in_background {
             return None;
         }
-        self.background_index = self.background_index.saturating_add(1).min(MAX_INDEX);
-        let payload = Payload::ApplicationBackground {
-            background_index: self.background_index,
+        let payload = if in_background {
+            self.background_index = self.background_index.saturating_add(1).min(MAX_INDEX);
+            Payload::ApplicationBackground {
+                background_index: self.background_index,
+            }
+        } else {
+            self.foreground_index = self.foreground_index.saturating_add(1).min(MAX_INDEX);
+            Payload::ApplicationForeground {
+                foreground_index: self.foreground_index,
+            }
         };
         let event = self
             .config
             .lifecycle_events
             .then(|| self.track(now_ms, stamp, payload, new_session_id));
-        self.in_background = true;
+        self.in_background = in_background;
         event
     }
 
