@@ -1,0 +1,210 @@
+//! Repository chores for the client-session workspace, run as `cargo xtask <task>`.
+//!
+//! `cargo xtask ci` is the whole CI run (`.ci/run` calls nothing else): the format check, the build,
+//! the tests, clippy, cargo-deny, the wasm32 build of the crates that run in the browser and the
+//! check of every mobile scenario's `client_session` entities against the official Iglu schema.
+//! Each step prints a `==> step` header, and the run stops at the first failing step with a
+//! non-zero exit. `cargo xtask wasm` and `cargo xtask iglu` run one of those checks on its own.
+//!
+//! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
+//! only tools that are missing (cargo-deny, Debian's wasm toolchain, Python's `jsonschema`).
+
+mod iglu;
+mod proc;
+mod wasm;
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  ci     the whole CI run: fmt, build, test, clippy, deny, wasm, iglu (what .ci/run calls)
+  wasm   build the browser crates for wasm32-unknown-unknown
+  iglu   replay the mobile scenarios and validate each client_session entity against the
+         official Iglu schema (../shared/iglu/schemas, or the folder in IGLU_SCHEMAS)";
+
+/// What the tasks share: where the workspace is and which cargo to run.
+pub struct Ctx {
+    /// The workspace root (the folder holding the root `Cargo.toml`).
+    pub root: PathBuf,
+    /// The cargo that runs this task (cargo sets `CARGO` for `cargo run`), else `cargo` from PATH.
+    pub cargo: OsString,
+}
+
+impl Ctx {
+    fn new() -> Result<Self> {
+        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = manifest_dir
+            .parent()
+            .context("xtask's manifest folder has no parent folder")?
+            .to_path_buf();
+        let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+        Ok(Self { root, cargo })
+    }
+
+    /// A `cargo` command run from the workspace root.
+    pub fn cargo<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(&self.cargo);
+        cmd.args(args).current_dir(&self.root);
+        cmd
+    }
+}
+
+/// How a step ended when it did not fail.
+pub enum Outcome {
+    /// The step ran and passed.
+    Passed,
+    /// The step did not run; the text says why.
+    Skipped(String),
+}
+
+type StepFn = fn(&Ctx) -> Result<Outcome>;
+
+const CI_STEPS: &[(&str, StepFn)] = &[
+    ("fmt", fmt),
+    ("build", build),
+    ("test", test),
+    ("clippy", clippy),
+    ("deny", deny),
+    ("wasm", wasm::check),
+    ("iglu", iglu::check),
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let steps: &[(&str, StepFn)] = match words[..] {
+        ["ci"] => CI_STEPS,
+        ["wasm"] => &[("wasm", wasm::check)],
+        ["iglu"] => &[("iglu", iglu::check)],
+        [] | ["help" | "-h" | "--help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("xtask: unknown task {args:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
+    // would bury the failing command's own output.
+    match Ctx::new().and_then(|ctx| run_steps(&ctx, steps)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `steps` in order with a header each, stops at the first failure, then prints a summary.
+fn run_steps(ctx: &Ctx, steps: &[(&str, StepFn)]) -> Result<()> {
+    let started = Instant::now();
+    let mut done: Vec<String> = Vec::new();
+    for (i, (name, step)) in steps.iter().enumerate() {
+        println!("\n==> [{}/{}] {name}", i + 1, steps.len());
+        let step_started = Instant::now();
+        match step(ctx) {
+            Ok(Outcome::Passed) => {
+                let secs = step_started.elapsed().as_secs();
+                println!("==> {name}: ok ({secs}s)");
+                done.push(format!("{name} ok"));
+            }
+            Ok(Outcome::Skipped(why)) => {
+                println!("==> {name}: skipped: {why}");
+                done.push(format!("{name} skipped"));
+            }
+            Err(err) => {
+                println!(
+                    "\n==> FAILED at step {name} after {}s (before it: {})",
+                    started.elapsed().as_secs(),
+                    if done.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        done.join(", ")
+                    }
+                );
+                return Err(err.context(format!("step `{name}` failed")));
+            }
+        }
+    }
+    println!(
+        "\n==> all {} steps done in {}s: {}",
+        steps.len(),
+        started.elapsed().as_secs(),
+        done.join(", ")
+    );
+    Ok(())
+}
+
+fn fmt(ctx: &Ctx) -> Result<Outcome> {
+    proc::run(ctx.cargo(["fmt", "--all", "--", "--check"]))?;
+    Ok(Outcome::Passed)
+}
+
+fn build(ctx: &Ctx) -> Result<Outcome> {
+    proc::run(ctx.cargo(["build", "--workspace", "--all-targets", "--locked"]))?;
+    Ok(Outcome::Passed)
+}
+
+fn test(ctx: &Ctx) -> Result<Outcome> {
+    proc::run(ctx.cargo(["test", "--workspace", "--locked"]))?;
+    Ok(Outcome::Passed)
+}
+
+fn clippy(ctx: &Ctx) -> Result<Outcome> {
+    proc::run(ctx.cargo([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    Ok(Outcome::Passed)
+}
+
+/// The cargo-deny major version `deny.toml` is written for.
+const CARGO_DENY_VERSION: &str = "^0.20";
+
+fn deny(ctx: &Ctx) -> Result<Outcome> {
+    if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
+        println!(
+            "cargo-deny is not installed: installing it (cargo install cargo-deny --locked \
+             --version {CARGO_DENY_VERSION}; a few minutes, once per machine)"
+        );
+        proc::run(ctx.cargo([
+            "install",
+            "cargo-deny",
+            "--locked",
+            "--version",
+            CARGO_DENY_VERSION,
+        ]))
+        .context("could not install cargo-deny")?;
+        if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
+            bail!(
+                "cargo-deny was installed but `cargo deny --version` still fails: is cargo's bin \
+                 folder ($CARGO_HOME/bin, usually ~/.cargo/bin) on PATH?"
+            );
+        }
+    }
+    proc::run(ctx.cargo(["deny", "--version"]))?;
+    // No `advisories`: the advisory database cannot be downloaded on the CI machines.
+    proc::run(ctx.cargo(["deny", "check", "licenses", "bans", "sources"]))?;
+    Ok(Outcome::Passed)
+}

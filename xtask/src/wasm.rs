@@ -1,0 +1,164 @@
+//! `cargo xtask wasm`: the crates that run in the browser must build for `wasm32-unknown-unknown`.
+//!
+//! With rustup's wasm32 target installed this is a plain `cargo build --target`. The rustup
+//! toolchain on the project's machines has no wasm32 standard library and cannot download one, so
+//! otherwise the check uses Debian's packaged Rust (`rustc-web`) with its standard library source
+//! and `-Zbuild-std`, installing those packages when they are missing
+//! (`../shared/recipes/wasm-in-chromium.md`).
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::{proc, Ctx, Outcome};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+
+/// The crates that must build for the browser.
+const CRATES: &[&str] = &[
+    "client-session-core",
+    "client-session-store",
+    "client-session-actor",
+];
+
+/// Debian's wasm-capable toolchain; `lld-22` must be named (`rust-web-llvm` links
+/// `/usr/bin/rust-lld` to it without depending on it).
+const DEBIAN_PACKAGES: &[&str] = &[
+    "rustc-web",
+    "cargo-web",
+    "rust-web-src",
+    "rust-web-llvm",
+    "lld-22",
+];
+
+/// Builds [`CRATES`] for [`TARGET`] by whichever route this machine allows.
+pub fn check(ctx: &Ctx) -> Result<Outcome> {
+    if rustup_has_target() {
+        println!("rustup has {TARGET} installed: plain cargo build");
+        let mut cmd = ctx.cargo(["build", "--locked", "--target", TARGET]);
+        for krate in CRATES {
+            cmd.args(["-p", krate]);
+        }
+        proc::run(cmd)?;
+    } else {
+        println!(
+            "rustup has no {TARGET} standard library: building with Debian's rustc-web and \
+             -Zbuild-std (`rustup target add {TARGET}` is the simpler route where it can download)"
+        );
+        let missing = debian_missing();
+        if !missing.is_empty() {
+            println!("missing: {}", missing.join("; "));
+            install_debian_packages()?;
+            let still = debian_missing();
+            if !still.is_empty() {
+                bail!(
+                    "Debian's wasm toolchain is still incomplete after installing {}: {}",
+                    DEBIAN_PACKAGES.join(" "),
+                    still.join("; ")
+                );
+            }
+        }
+        let mut cmd = Command::new("/usr/bin/cargo");
+        cmd.current_dir(&ctx.root)
+            .env("RUSTC", "/usr/bin/rustc")
+            .env("RUSTDOC", "/usr/bin/rustdoc")
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TARGET_DIR", ctx.root.join("target-wasm"))
+            .args(["build", "--release", "--locked", "--target", TARGET])
+            .arg("-Zbuild-std=std,panic_abort");
+        for krate in CRATES {
+            cmd.args(["-p", krate]);
+        }
+        proc::run(cmd)?;
+    }
+    Ok(Outcome::Passed)
+}
+
+/// Whether `rustup target list --installed` lists [`TARGET`]; false when rustup is absent.
+fn rustup_has_target() -> bool {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["target", "list", "--installed"]);
+    proc::stdout_of(cmd).is_some_and(|out| out.lines().any(|l| l.trim() == TARGET))
+}
+
+/// What the Debian route lacks on this machine, one description per missing piece.
+fn debian_missing() -> Vec<String> {
+    let mut missing = Vec::new();
+    for tool in [
+        "/usr/bin/rustc",
+        "/usr/bin/rustdoc",
+        "/usr/bin/cargo",
+        "/usr/bin/rust-lld",
+    ] {
+        // `exists` follows symlinks, so a dangling rust-lld (lld-22 absent) counts as missing.
+        if !Path::new(tool).exists() {
+            missing.push(format!("{tool} not found"));
+        }
+    }
+    if Path::new("/usr/bin/rustc").exists() {
+        let mut cmd = Command::new("/usr/bin/rustc");
+        cmd.arg("-V");
+        match proc::stdout_of(cmd)
+            .as_deref()
+            .and_then(|v| v.split_whitespace().nth(1).map(str::to_owned))
+        {
+            Some(version) => {
+                let std_src = format!("/usr/src/rustc-{version}/library/std");
+                if !Path::new(&std_src).is_dir() {
+                    missing.push(format!("{std_src} (standard library source) not found"));
+                }
+            }
+            None => missing.push("`/usr/bin/rustc -V` failed".to_owned()),
+        }
+    }
+    missing
+}
+
+/// `apt-get update` and `apt-get install` of [`DEBIAN_PACKAGES`], as root or through `sudo -n`.
+fn install_debian_packages() -> Result<()> {
+    if !Path::new("/usr/bin/apt-get").exists() {
+        bail!(
+            "the wasm check needs Debian's packages {} (apt-get not found on this machine), or \
+             rustup's target: `rustup target add {TARGET}`",
+            DEBIAN_PACKAGES.join(" ")
+        );
+    }
+    let is_root = {
+        let mut id = Command::new("id");
+        id.arg("-u");
+        proc::stdout_of(id).is_some_and(|uid| uid.trim() == "0")
+    };
+    let sudo = !is_root && {
+        let mut probe = Command::new("sudo");
+        probe.args(["-n", "true"]);
+        proc::succeeds(probe)
+    };
+    if !is_root && !sudo {
+        bail!(
+            "the wasm check needs Debian's packages, and installing them needs root: run \
+             `apt-get update && apt-get install -y --no-install-recommends {}` as root, or \
+             `rustup target add {TARGET}` where rustup can download",
+            DEBIAN_PACKAGES.join(" ")
+        );
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            c
+        } else {
+            let mut c = Command::new("apt-get");
+            c.env("DEBIAN_FRONTEND", "noninteractive");
+            c
+        };
+        cmd.args(args);
+        cmd
+    };
+    println!("installing Debian's wasm toolchain (about 30 s)");
+    proc::run(apt(&["update", "-q"]))?;
+    let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
+    install.extend_from_slice(DEBIAN_PACKAGES);
+    proc::run(apt(&install))?;
+    Ok(())
+}
