@@ -44,10 +44,25 @@ impl DataLocation {
     pub fn resolve(&self) -> Result<PathBuf, DesktopError> {
         match self {
             Self::Path(path) => Ok(path.clone()),
-            Self::App(app) => dirs::data_dir()
+            Self::App(app) => platform_data_dir(&|name| std::env::var_os(name))
                 .map(|dir| dir.join(app).join("client-session"))
                 .ok_or(DesktopError::NoDataDir),
         }
+    }
+}
+
+/// The per-user data folder, from the environment as each platform defines it: `%APPDATA%` on
+/// Windows, `$HOME/Library/Application Support` on macOS, `$XDG_DATA_HOME` (when absolute) or
+/// `$HOME/.local/share` elsewhere. `env` reads a variable (injected so tests need not change the
+/// process environment).
+fn platform_data_dir(env: &dyn Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let absolute = |name: &str| env(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    if cfg!(windows) {
+        absolute("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        absolute("HOME").map(|home| home.join("Library/Application Support"))
+    } else {
+        absolute("XDG_DATA_HOME").or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
     }
 }
 
@@ -177,6 +192,49 @@ impl DesktopTracker {
         // The task only ends by returning; waiting for it releases the database.
         let _ = self.task.await;
         Ok(result?)
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn xdg_data_home_wins_when_absolute() {
+        let vars = [("XDG_DATA_HOME", "/data"), ("HOME", "/home/u")];
+        assert_eq!(platform_data_dir(&env(&vars)), Some(PathBuf::from("/data")));
+    }
+
+    #[test]
+    fn falls_back_to_home_local_share() {
+        let vars = [("XDG_DATA_HOME", "relative/dir"), ("HOME", "/home/u")];
+        assert_eq!(
+            platform_data_dir(&env(&vars)),
+            Some(PathBuf::from("/home/u/.local/share"))
+        );
+        assert_eq!(
+            platform_data_dir(&env(&[("HOME", "/home/u")])),
+            Some(PathBuf::from("/home/u/.local/share"))
+        );
+    }
+
+    #[test]
+    fn no_home_is_no_data_dir() {
+        assert_eq!(platform_data_dir(&env(&[])), None);
+        let app = DataLocation::App("x".into());
+        assert!(matches!(
+            app.resolve(),
+            Ok(_) | Err(DesktopError::NoDataDir)
+        ));
     }
 }
 
