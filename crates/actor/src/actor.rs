@@ -11,18 +11,21 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::handle::SessionHandle;
+use crate::sink::EventSink;
 use crate::{Clock, Error};
 
 /// What handles ask of the actor. Every request carries its reply channel.
 pub(crate) enum Message {
+    /// `reply` is `None` for the non-blocking calls: the event then reaches the app through
+    /// the sink only.
     Track {
         stamp: EventStamp,
         payload: Payload,
-        reply: oneshot::Sender<TrackedEvent>,
+        reply: Option<oneshot::Sender<TrackedEvent>>,
     },
     SetBackground {
         in_background: bool,
-        reply: oneshot::Sender<Option<TrackedEvent>>,
+        reply: Option<oneshot::Sender<Option<TrackedEvent>>>,
     },
     NewSession {
         reply: oneshot::Sender<()>,
@@ -47,20 +50,37 @@ pub(crate) enum Message {
 
 type ShutdownReply = oneshot::Sender<Result<(), Error>>;
 
-/// A reply held back until the batch that produced it is persisted.
+/// An outcome held back until the batch that produced it is persisted: then tracked events go
+/// to the sink, in order, and replies to their callers.
 enum Reply {
-    Tracked(oneshot::Sender<TrackedEvent>, TrackedEvent),
-    Lifecycle(oneshot::Sender<Option<TrackedEvent>>, Option<TrackedEvent>),
+    Tracked(Option<oneshot::Sender<TrackedEvent>>, TrackedEvent),
+    Lifecycle(
+        Option<oneshot::Sender<Option<TrackedEvent>>>,
+        Option<TrackedEvent>,
+    ),
     Done(oneshot::Sender<()>),
     Snapshot(oneshot::Sender<Snapshot>, Snapshot),
 }
 
 impl Reply {
-    fn send(self) {
+    fn send(self, sink: &mut Option<Box<dyn EventSink>>) {
+        let deliver = |sink: &mut Option<Box<dyn EventSink>>, event: &TrackedEvent| {
+            if let Some(sink) = sink {
+                sink.deliver(event);
+            }
+        };
         // The caller may have stopped waiting; its event is tracked all the same.
         let _ = match self {
-            Self::Tracked(tx, event) => tx.send(event).map_err(drop),
-            Self::Lifecycle(tx, event) => tx.send(event).map_err(drop),
+            Self::Tracked(tx, event) => {
+                deliver(sink, &event);
+                tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
+            }
+            Self::Lifecycle(tx, event) => {
+                if let Some(event) = &event {
+                    deliver(sink, event);
+                }
+                tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
+            }
             Self::Done(tx) => tx.send(()).map_err(drop),
             Self::Snapshot(tx, snapshot) => tx.send(snapshot).map_err(drop),
         };
@@ -77,6 +97,8 @@ pub struct SessionActor<S: SessionStore> {
     sessions: watch::Sender<Option<ClientSession>>,
     /// What the store holds, so unchanged batches cost no write.
     saved: Option<PersistedSession>,
+    /// Where every emitted event goes, in order, once persisted.
+    sink: Option<Box<dyn EventSink>>,
 }
 
 impl<S: SessionStore> SessionActor<S> {
@@ -114,8 +136,18 @@ impl<S: SessionStore> SessionActor<S> {
             clock,
             inbox,
             sessions,
+            sink: None,
         };
         Ok((handle, actor))
+    }
+
+    /// Sends every event this tracker emits (tracked by any handle, awaited or not, and the
+    /// lifecycle events) to `sink`, in processing order, once its batch is persisted. This is
+    /// how events tracked with [`SessionHandle::track_nowait`] reach the app.
+    #[must_use]
+    pub fn with_sink(mut self, sink: impl EventSink) -> Self {
+        self.sink = Some(Box::new(sink));
+        self
     }
 
     /// Runs until [`SessionHandle::shutdown`] or until the last handle is dropped; both end
@@ -233,7 +265,9 @@ impl<S: SessionStore> SessionActor<S> {
                 Err(e) => tracing::error!(error = %e, "could not persist the session state"),
             }
         }
-        replies.drain(..).for_each(Reply::send);
+        for reply in replies.drain(..) {
+            reply.send(&mut self.sink);
+        }
     }
 
     async fn close(&mut self) -> Result<(), client_session_store::StoreError> {

@@ -90,16 +90,30 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn track(&self, event: Event) -> Result<TrackedEvent, Error> {
-        let stamp = EventStamp {
-            id: event.id.unwrap_or_else(Uuid::new_v4),
-            dtm_ms: event.timestamp_ms.unwrap_or_else(|| self.clock.now_ms()),
-        };
+        let stamp = self.stamp(&event);
         self.request(|reply| Message::Track {
             stamp,
             payload: event.payload,
-            reply,
+            reply: Some(reply),
         })
         .await
+    }
+
+    /// Tracks an event without waiting: stamps it on the caller's thread, queues it and
+    /// returns its stamp at once. Never blocks, so it suits callers outside the async runtime
+    /// (a UI thread behind JNI, the C ABI or JavaScript). The event, with its entities, reaches
+    /// the app through the actor's [`EventSink`](crate::EventSink), in tracking order.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn track_nowait(&self, event: Event) -> Result<EventStamp, Error> {
+        let stamp = self.stamp(&event);
+        self.send(Message::Track {
+            stamp,
+            payload: event.payload,
+            reply: None,
+        })?;
+        Ok(stamp)
     }
 
     /// The app came to the foreground (window focus, `ON_START`). Returns the
@@ -108,11 +122,7 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn foreground(&self) -> Result<Option<TrackedEvent>, Error> {
-        self.request(|reply| Message::SetBackground {
-            in_background: false,
-            reply,
-        })
-        .await
+        self.set_background(false).await
     }
 
     /// The app went to the background (minimised, `ON_STOP`). Returns the
@@ -121,11 +131,45 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn background(&self) -> Result<Option<TrackedEvent>, Error> {
-        self.request(|reply| Message::SetBackground {
+        self.set_background(true).await
+    }
+
+    /// [`foreground`](Self::foreground) without waiting, for a platform's lifecycle callback
+    /// that must not block; the event goes to the sink.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn foreground_nowait(&self) -> Result<(), Error> {
+        self.send(Message::SetBackground {
+            in_background: false,
+            reply: None,
+        })
+    }
+
+    /// [`background`](Self::background) without waiting; the event goes to the sink.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn background_nowait(&self) -> Result<(), Error> {
+        self.send(Message::SetBackground {
             in_background: true,
-            reply,
+            reply: None,
+        })
+    }
+
+    async fn set_background(&self, in_background: bool) -> Result<Option<TrackedEvent>, Error> {
+        self.request(|reply| Message::SetBackground {
+            in_background,
+            reply: Some(reply),
         })
         .await
+    }
+
+    fn stamp(&self, event: &Event) -> EventStamp {
+        EventStamp {
+            id: event.id.unwrap_or_else(Uuid::new_v4),
+            dtm_ms: event.timestamp_ms.unwrap_or_else(|| self.clock.now_ms()),
+        }
     }
 
     /// Asks for a new session, which starts at the next event; [`snapshot`](Self::snapshot)
@@ -195,8 +239,12 @@ impl SessionHandle {
         message: impl FnOnce(oneshot::Sender<T>) -> Message,
     ) -> Result<T, Error> {
         let (reply, response) = oneshot::channel();
-        self.tx.send(message(reply)).map_err(|_| Error::ShutDown)?;
+        self.send(message(reply))?;
         response.await.map_err(|_| Error::ShutDown)
+    }
+
+    fn send(&self, message: Message) -> Result<(), Error> {
+        self.tx.send(message).map_err(|_| Error::ShutDown)
     }
 }
 

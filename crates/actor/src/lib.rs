@@ -36,12 +36,14 @@
 mod actor;
 mod clock;
 mod handle;
+mod sink;
 
 pub use actor::SessionActor;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use clock::SystemClock;
 pub use clock::{Clock, ManualClock};
 pub use handle::{Event, SessionHandle, SessionSubscription};
+pub use sink::EventSink;
 
 pub use client_session_core::{ClientSession, Payload, Snapshot, TrackedEvent};
 

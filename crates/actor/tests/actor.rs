@@ -343,3 +343,92 @@ async fn a_store_that_cannot_open_is_a_typed_error() {
         Ok(_) => panic!("expected a store error"),
     }
 }
+
+#[tokio::test]
+async fn nowait_events_reach_the_sink_in_tracking_order() {
+    let clock = ManualClock::new(T0);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let store = MemoryStorage::new().store("ns");
+    let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(clock))
+        .await
+        .unwrap();
+    let task = tokio::spawn(actor.with_sink(tx).run());
+    let mut stamps = Vec::new();
+    for i in 0..50 {
+        stamps.push(handle.track_nowait(screen()).unwrap());
+        if i == 10 {
+            handle.background_nowait().unwrap();
+            handle.foreground_nowait().unwrap();
+        }
+    }
+    let awaited = handle.track(screen()).await.unwrap();
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    let mut delivered = Vec::new();
+    while let Ok(event) = rx.try_recv() {
+        delivered.push(event);
+    }
+    assert_eq!(delivered.len(), 53, "50 nowait, 2 lifecycle, 1 awaited");
+    assert_eq!(delivered[11].payload.name(), "application_background");
+    assert_eq!(delivered[12].payload.name(), "application_foreground");
+    let tracked: Vec<_> = delivered
+        .iter()
+        .filter(|e| e.payload.name() == "screen_view")
+        .collect();
+    for (event, stamp) in tracked.iter().zip(&stamps) {
+        assert_eq!(
+            event.stamp, *stamp,
+            "in tracking order, with the stamp the caller got"
+        );
+    }
+    assert_eq!(tracked.last().unwrap().stamp, awaited.stamp);
+    let indexes: Vec<_> = delivered
+        .iter()
+        .map(|e| e.client_session.event_index.unwrap())
+        .collect();
+    assert_eq!(indexes, (1..=53).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn the_sink_sees_a_new_session_only_after_it_is_flushed() {
+    let store = RecordingStore::default();
+    let log = Arc::clone(&store.log);
+    let clock = ManualClock::new(T0);
+    let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(clock))
+        .await
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen_in_sink = Arc::clone(&seen);
+    let task = tokio::spawn(
+        actor
+            .with_sink(move |event: &client_session_actor::TrackedEvent| {
+                let flushed = log
+                    .lock()
+                    .unwrap()
+                    .contains(&(Some(event.client_session.session_id), true));
+                seen_in_sink
+                    .lock()
+                    .unwrap()
+                    .push((event.starts_session, flushed));
+            })
+            .run(),
+    );
+    handle.track_nowait(screen()).unwrap();
+    handle.track_nowait(screen()).unwrap();
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![(true, true), (false, true)]);
+}
+
+#[tokio::test]
+async fn nowait_calls_after_shutdown_fail_at_once() {
+    let (handle, _clock, task) =
+        start_on(MemoryStorage::new().store("ns"), Config::default()).await;
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert!(matches!(
+        handle.track_nowait(screen()),
+        Err(Error::ShutDown)
+    ));
+    assert!(matches!(handle.background_nowait(), Err(Error::ShutDown)));
+}

@@ -7,6 +7,7 @@
 //! Exit codes: 0 success, 2 bad input, 1 store or other error. Logs go to stderr; set
 //! `CLIENT_SESSION_LOG` (e.g. `debug`) to see more.
 
+mod bench;
 mod inspect;
 mod live;
 mod replay;
@@ -68,6 +69,24 @@ enum Command {
         #[arg(long)]
         anonymous: bool,
     },
+    /// Measure tracking cost against a bare channel baseline run alongside; prints one JSON object.
+    Bench {
+        /// Where the session is kept.
+        #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
+        store: StoreKind,
+        /// The sled data directory (default: a temporary one, removed afterwards).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Events in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Concurrent callers, each with its own handle.
+        #[arg(long, default_value_t = 8)]
+        handles: usize,
+        /// `task`: awaited `track` from tasks on the runtime; `thread`: `track_nowait` from OS threads.
+        #[arg(long, value_enum, default_value_t = bench::Caller::Task)]
+        caller: bench::Caller,
+    },
     /// Print the user id and every namespace's stored state as JSON.
     Inspect {
         /// The sled data directory.
@@ -124,6 +143,13 @@ fn main() -> ExitCode {
             live::run(data_dir, namespace, config)
         }
         Command::Inspect { data_dir } => inspect::inspect(&data_dir),
+        Command::Bench {
+            store,
+            data_dir,
+            events,
+            handles,
+            caller,
+        } => bench::bench(store, data_dir, events, handles, caller),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

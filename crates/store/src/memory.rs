@@ -34,6 +34,13 @@ struct Contents {
     namespaces: HashMap<String, Slot>,
 }
 
+impl Contents {
+    /// The namespace's slot, made on first use.
+    fn slot(&mut self, namespace: &str) -> &mut Slot {
+        self.namespaces.entry(namespace.to_owned()).or_default()
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 struct Slot {
     state: Option<PersistedSession>,
@@ -96,10 +103,7 @@ impl SessionStore for MemoryStore {
     async fn open(&mut self) -> Result<Opened, StoreError> {
         let mut contents = self.storage.lock();
         let user_id = *contents.user_id.get_or_insert_with(Uuid::new_v4);
-        let slot = contents
-            .namespaces
-            .entry(self.namespace.clone())
-            .or_default();
+        let slot = contents.slot(&self.namespace);
         let opened = Opened {
             user_id,
             state: slot.state,
@@ -110,21 +114,13 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save(&mut self, state: &PersistedSession, _durable: bool) -> Result<(), StoreError> {
-        self.storage
-            .lock()
-            .namespaces
-            .entry(self.namespace.clone())
-            .or_default()
-            .state = Some(*state);
+        self.storage.lock().slot(&self.namespace).state = Some(*state);
         Ok(())
     }
 
     async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
         let mut contents = self.storage.lock();
-        let slot = contents
-            .namespaces
-            .entry(self.namespace.clone())
-            .or_default();
+        let slot = contents.slot(&self.namespace);
         slot.state = Some(*state);
         slot.clean = true;
         Ok(())
