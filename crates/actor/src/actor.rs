@@ -157,10 +157,15 @@ impl<S: SessionStore> SessionActor<S> {
         let mut replies = Vec::new();
         let mut shutdowns = Vec::new();
         while let Some(first) = self.inbox.recv().await {
+            // What is queued now joins this batch: one store write for all of it. Only that: a
+            // steady stream arriving meanwhile must not hold back this batch's replies.
+            let queued = self.inbox.len();
             self.handle(first, &mut replies, &mut shutdowns);
-            // Everything already queued joins this batch: one store write for all of it.
-            while let Ok(message) = self.inbox.try_recv() {
-                self.handle(message, &mut replies, &mut shutdowns);
+            for _ in 0..queued {
+                match self.inbox.try_recv() {
+                    Ok(message) => self.handle(message, &mut replies, &mut shutdowns),
+                    Err(_) => break,
+                }
             }
             if shutdowns.is_empty() {
                 self.persist(&mut replies).await;
@@ -253,20 +258,31 @@ impl<S: SessionStore> SessionActor<S> {
         self.sessions.send_replace(Some(entity.clone()));
     }
 
-    /// Writes the batch's state (flushed when a session started in it), then replies.
+    /// Ends a batch: persists its state and hands out its outcomes. A batch in which a session
+    /// started is flushed to disk before anything leaves. Otherwise the replies go first: the
+    /// write that follows is not forced to disk anyway, so a crash could lose it either way,
+    /// and callers need not wait for it.
     async fn persist(&mut self, replies: &mut Vec<Reply>) {
         let state = *self.state.persisted();
-        if self.saved != Some(state) {
-            let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
-                != state.session.map(|s| s.session_id);
-            match self.store.save(&state, session_started).await {
-                Ok(()) => self.saved = Some(state),
-                // The events stay tracked; the next batch tries the write again.
-                Err(e) => tracing::error!(error = %e, "could not persist the session state"),
-            }
+        let changed = self.saved != Some(state);
+        let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
+            != state.session.map(|s| s.session_id);
+        if changed && session_started {
+            self.save(state, true).await;
         }
         for reply in replies.drain(..) {
             reply.send(&mut self.sink);
+        }
+        if changed && !session_started {
+            self.save(state, false).await;
+        }
+    }
+
+    async fn save(&mut self, state: PersistedSession, durable: bool) {
+        match self.store.save(&state, durable).await {
+            Ok(()) => self.saved = Some(state),
+            // The events stay tracked; the next batch tries the write again.
+            Err(e) => tracing::error!(error = %e, "could not persist the session state"),
         }
     }
 

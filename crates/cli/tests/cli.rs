@@ -1,9 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 //! The `client-session` binary's contract (spec Part D), run as a real process.
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -204,89 +202,6 @@ fn inspect_prints_user_and_namespaces() {
     assert_eq!(state["session"]["eventIndex"], 1);
     let missing = cli(&["inspect", "--data-dir", &format!("{d}/nope")], "");
     assert_eq!(missing.status.code(), Some(1));
-}
-
-/// Starts `run`, tracks until `kill_after` lines were printed, then SIGKILLs it.
-fn run_and_kill(dir: &Path, extra: &[&str], kill_after: usize) -> Vec<Value> {
-    let mut child = Command::new(BIN)
-        .args(["run", "--data-dir", dir.to_str().unwrap()])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = Vec::new();
-    for _ in 0..kill_after {
-        stdin
-            .write_all(b"{\"op\":\"track\",\"event\":\"screen_view\"}\n")
-            .unwrap();
-        stdin.flush().unwrap();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        printed.push(serde_json::from_str(&line).unwrap());
-    }
-    // More events in flight when the process dies.
-    for _ in 0..20 {
-        let _ = stdin.write_all(b"{\"op\":\"track\",\"event\":\"structured\"}\n");
-    }
-    child.kill().unwrap(); // SIGKILL: no shutdown, no clean marker
-    child.wait().unwrap();
-    let mut rest = String::new();
-    let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
-    printed.extend(
-        rest.lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
-    );
-    printed
-}
-
-fn assert_no_repeats(all: &[Value]) {
-    let mut pairs = HashSet::new();
-    let mut sessions: Vec<(String, u64)> = Vec::new();
-    for line in all {
-        let cs = &line["client_session"];
-        let pair = (
-            cs["sessionId"].as_str().unwrap().to_owned(),
-            cs["eventIndex"].as_u64().unwrap(),
-        );
-        assert!(
-            pairs.insert(pair.clone()),
-            "(sessionId, eventIndex) {pair:?} printed twice"
-        );
-        assert_eq!(
-            cs["userId"], all[0]["client_session"]["userId"],
-            "the user never changes"
-        );
-        let index = cs["sessionIndex"].as_u64().unwrap();
-        match sessions.last() {
-            Some((id, _)) if *id == pair.0 => {}
-            Some((_, last)) => {
-                assert!(index > *last, "session index {index} after {last}");
-                assert!(
-                    !sessions.iter().any(|(id, _)| *id == pair.0),
-                    "a session came back"
-                );
-                sessions.push((pair.0, index));
-            }
-            None => sessions.push((pair.0, index)),
-        }
-    }
-}
-
-#[test]
-fn kill_9_and_restart_never_repeat_a_session_event_pair() {
-    for extra in [&[][..], &["--continue-session-on-restart"][..]] {
-        let dir = tempfile::tempdir().unwrap();
-        let mut all = Vec::new();
-        for round in 0..5 {
-            all.extend(run_and_kill(dir.path(), extra, 3 + round));
-        }
-        assert!(all.len() >= 25);
-        assert_no_repeats(&all);
-    }
 }
 
 #[test]

@@ -39,17 +39,27 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
 
 fn parse(bytes: &[u8]) -> Option<Uuid> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
-    // Only the hyphenated form this store writes; anything else is not ours.
+    // Only the hyphenated form this store writes; anything else is not ours. The nil UUID is
+    // what anonymised events carry, so it can never be a real user.
     if text.len() != 36 {
         return None;
     }
-    Uuid::parse_str(text).ok()
+    Uuid::parse_str(text).ok().filter(|id| !id.is_nil())
 }
 
+/// A name beside `path` that no earlier damaged copy has: every copy is kept.
 fn aside_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".damaged-{}", std::process::id()));
-    PathBuf::from(name)
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    (0u32..)
+        .map(|n| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(format!(".damaged-{ms}-{n}"));
+            PathBuf::from(name)
+        })
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| path.with_extension("damaged"))
 }
 
 /// Temp file, fsync, rename, fsync of the directory: after a crash the file is either absent or whole.
