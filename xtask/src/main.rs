@@ -11,6 +11,7 @@
 
 mod iglu;
 mod proc;
+mod rss;
 mod wasm;
 
 use std::env;
@@ -28,7 +29,9 @@ tasks:
   ci     the whole CI run: fmt, build, test, clippy, deny, wasm, iglu (what .ci/run calls)
   wasm   build the browser crates for wasm32-unknown-unknown
   iglu   replay the mobile scenarios and validate each client_session entity against the
-         official Iglu schema (../shared/iglu/schemas, or the folder in IGLU_SCHEMAS)";
+         official Iglu schema (../shared/iglu/schemas, or the folder in IGLU_SCHEMAS)
+  rss    measure the memory of the desktop example and of an idle `client-session run`
+         (release builds; a measurement, not part of ci)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         ["ci"] => CI_STEPS,
         ["wasm"] => &[("wasm", wasm::check)],
         ["iglu"] => &[("iglu", iglu::check)],
+        ["rss"] => &[("rss", rss::measure)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -72,6 +72,7 @@ pub(crate) fn bench(
         .build()
         .map_err(|e| Failure::Other(format!("cannot start the async runtime: {e}")))?;
     let scratch;
+    let mut store_bytes = None;
     let measured = match store {
         StoreKind::Memory => {
             let store = MemoryStorage::new().store("bench");
@@ -86,7 +87,10 @@ pub(crate) fn bench(
                 }
             };
             let db = SledDatabase::open(&dir).map_err(|e| Failure::Other(e.to_string()))?;
-            measure(&runtime, db.store("bench"), caller, handles, per_caller)?
+            let run = measure(&runtime, db.store("bench"), caller, handles, per_caller)?;
+            drop(db);
+            store_bytes = Some(dir_bytes(&dir));
+            run
         }
     };
     let baseline = match caller {
@@ -131,6 +135,10 @@ pub(crate) fn bench(
             "p50": ratio("/latency_ns/p50"),
         },
     });
+    if let Some(bytes) = store_bytes {
+        // sled's space use must stay bounded: one record per namespace, overwritten.
+        out["store_bytes_after"] = json!(bytes);
+    }
     if caller == Caller::Thread {
         let send_only = send_only_from_threads(&runtime, handles, per_caller).report(events);
         out["baseline_send_only"] = json!({
@@ -377,6 +385,20 @@ fn send_only_from_threads(runtime: &Runtime, handles: usize, per_caller: usize) 
         elapsed: finished.saturating_duration_since(started),
         latencies_ns,
     }
+}
+
+/// Bytes of every file under `dir`.
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => dir_bytes(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 fn elapsed_ns(since: Instant) -> u64 {
