@@ -7,6 +7,8 @@
 //! emits satisfies the schema facts. A new store or platform adapter joins the suite by
 //! supplying a [`Launcher`] constructor, nothing else.
 
+pub mod fuzz_checks;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -54,7 +54,9 @@ impl PersistedSession {
             if s.session_index == 0 || s.session_index > MAX_INDEX {
                 return Err("sessionIndex");
             }
-            if s.event_index > MAX_INDEX {
+            // A session starts at an event, so a stored one has had at least one; continuing a
+            // record at 0 would hand out eventIndex 1 a second time.
+            if s.event_index == 0 || s.event_index > MAX_INDEX {
                 return Err("eventIndex");
             }
         }
@@ -803,5 +805,8 @@ mod tests {
         assert_eq!(stored.validate(), Ok(()));
         stored.session.as_mut().unwrap().session_index = MAX_INDEX + 1;
         assert_eq!(stored.validate(), Err("sessionIndex"));
+        let mut stored = stored_after(Config::default(), 0);
+        stored.session.as_mut().unwrap().event_index = 0;
+        assert_eq!(stored.validate(), Err("eventIndex"));
     }
 }

@@ -489,7 +489,11 @@ fn a_nil_user_id_file_is_replaced() {
     let kept: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("user-id.damaged-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("user-id.damaged-")
+        })
         .map(|e| fs::read(e.path()).unwrap())
         .collect();
     assert_eq!(kept, vec![nil.to_vec()]);
