@@ -157,6 +157,11 @@ impl<S: SessionStore> SessionActor<S> {
         let mut replies = Vec::new();
         let mut shutdowns = Vec::new();
         while let Some(first) = self.inbox.recv().await {
+            // Callers woken by the last batch's replies are ready to send again; yielding once
+            // lets them, so batches (and store writes) hold several events instead of one.
+            if self.inbox.is_empty() {
+                yield_once().await;
+            }
             // What is queued now joins this batch: one store write for all of it. Only that: a
             // steady stream arriving meanwhile must not hold back this batch's replies.
             let queued = self.inbox.len();
@@ -293,4 +298,19 @@ impl<S: SessionStore> SessionActor<S> {
         }
         result
     }
+}
+
+/// Gives the executor one turn, on any executor (tokio natively, the browser's on wasm).
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
 }

@@ -31,13 +31,14 @@ pub struct MemoryStorage {
 #[derive(Debug, Default)]
 struct Contents {
     user_id: Option<Uuid>,
-    namespaces: HashMap<String, Slot>,
+    namespaces: HashMap<Arc<str>, Slot>,
 }
 
 impl Contents {
-    /// The namespace's slot, made on first use.
-    fn slot(&mut self, namespace: &str) -> &mut Slot {
-        self.namespaces.entry(namespace.to_owned()).or_default()
+    /// The namespace's slot, made on first use. Keys are shared strings so that the lookup
+    /// after every batch allocates nothing.
+    fn slot(&mut self, namespace: &Arc<str>) -> &mut Slot {
+        self.namespaces.entry(Arc::clone(namespace)).or_default()
     }
 }
 
@@ -59,7 +60,7 @@ impl MemoryStorage {
     pub fn store(&self, namespace: &str) -> MemoryStore {
         MemoryStore {
             storage: self.clone(),
-            namespace: namespace.to_owned(),
+            namespace: Arc::from(namespace),
         }
     }
 
@@ -90,7 +91,7 @@ impl MemoryStorage {
 #[derive(Debug, Clone)]
 pub struct MemoryStore {
     storage: MemoryStorage,
-    namespace: String,
+    namespace: Arc<str>,
 }
 
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
