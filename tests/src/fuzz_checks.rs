@@ -585,8 +585,9 @@ fn check_first_event(
 /// A real [`SledDatabase`] is opened in a fresh directory, a session is saved and the store
 /// closed; then the first input byte picks one of the files under `sessions/` and the rest of
 /// the input replaces its content. Opening again never panics and never changes the user id; a
-/// store opened on it gives either a typed error or a state that is absent or usable (it passes
-/// [`check_restored`]: normally the one saved, or whatever another database's bytes hold).
+/// store opened on it gives either a typed error or a usable state (it passes
+/// [`check_restored`]) numbered at least as high as the saved one: the saved state, whatever
+/// another database's bytes hold, or the checkpoint of the saved session when the database lost it.
 ///
 /// # Errors
 /// The violated property, or a failure to set up the directory.
@@ -612,6 +613,8 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
         let db = SledDatabase::open(dir.path()).map_err(|e| format!("setup: first open: {e}"))?;
         let mut store = db.store("fuzz");
         block_on(store.open()).map_err(|e| format!("setup: store open: {e}"))?;
+        // As a tracker does: the session's first save is flushed (and checkpointed).
+        block_on(store.save(&saved, true)).map_err(|e| format!("setup: store save: {e}"))?;
         block_on(store.close(&saved)).map_err(|e| format!("setup: store close: {e}"))?;
         db.user_id()
     };
@@ -644,12 +647,21 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
                 "damaging {name}: the store reports user {}",
                 opened.user_id
             );
-            // Absent, the saved one, or (when the bytes are a whole other database) some
-            // other state: whatever it is, a tracker must be able to start from it.
-            if let Some(state) = &opened.state {
-                check_restored(state)
-                    .map_err(|e| format!("damaging {name} restored an unusable state: {e}"))?;
-            }
+            // The saved one, the checkpoint of it, or (when the bytes are a whole other
+            // database) some later state: a tracker must be able to start from it, and the
+            // numbering never goes back below the session handed out.
+            let Some(state) = &opened.state else {
+                return Err(format!(
+                    "damaging {name} lost the session although it was checkpointed"
+                ));
+            };
+            check_restored(state)
+                .map_err(|e| format!("damaging {name} restored an unusable state: {e}"))?;
+            let index = state.session.map_or(0, |s| s.session_index);
+            ensure!(
+                index >= 3,
+                "damaging {name} took the numbering back to {index}"
+            );
             let moved_aside = fs::read_dir(dir.path())
                 .map_err(|e| format!("listing {}: {e}", dir.path().display()))?
                 .filter_map(Result::ok)
@@ -659,11 +671,10 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
                         .to_string_lossy()
                         .starts_with("sessions.damaged-")
                 });
-            Ok(match (moved_aside, opened.state.is_some()) {
-                (true, true) => "moved aside, yet a session restored",
-                (true, false) => "damaged database moved aside",
-                (false, true) => "reopened with a session",
-                (false, false) => "reopened without a session",
+            Ok(match (moved_aside, *state == saved) {
+                (true, _) => "damaged database moved aside, resumed from the checkpoint",
+                (false, true) => "reopened with the saved session",
+                (false, false) => "reopened, resumed from the checkpoint or another state",
             })
         }
         Err(_) => Ok("store open refused"),

@@ -14,7 +14,7 @@ use client_session_store::record::{self, Decoded};
 use client_session_store::{Opened, SessionStore, StoreError};
 use uuid::Uuid;
 
-use crate::user_id;
+use crate::{checkpoint, user_id};
 
 /// The directory of the sled database inside the data directory.
 const DB_DIR: &str = "sessions";
@@ -27,6 +27,7 @@ const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 /// namespace. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SledDatabase {
+    data_dir: PathBuf,
     db_path: PathBuf,
     db: sled::Db,
     user_id: Uuid,
@@ -55,6 +56,7 @@ impl SledDatabase {
         let (db, token) = OpenedHere::open(&db_path, key)?;
         let user_id = user_id::load_or_create(dir)?;
         Ok(Self {
+            data_dir: dir.to_owned(),
             db_path,
             db,
             user_id,
@@ -74,6 +76,7 @@ impl SledDatabase {
     pub fn store(&self, namespace: &str) -> SledStore {
         SledStore {
             db: self.db.clone(),
+            data_dir: self.data_dir.clone(),
             db_path: self.db_path.clone(),
             user_id: self.user_id,
             keys: Keys::new(namespace),
@@ -110,6 +113,7 @@ impl SledDatabase {
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
+    data_dir: PathBuf,
     db_path: PathBuf,
     user_id: Uuid,
     keys: Keys,
@@ -165,7 +169,12 @@ impl SessionStore for SledStore {
     }
 
     async fn open(&mut self) -> Result<Opened, StoreError> {
-        let state = self.read_state()?;
+        let namespace = &self.keys.namespace;
+        let state = checkpoint::reconcile(
+            namespace,
+            self.read_state()?,
+            checkpoint::read(&self.data_dir, namespace),
+        );
         let clean_shutdown = self
             .db
             .remove(&self.keys.clean)
@@ -183,6 +192,8 @@ impl SessionStore for SledStore {
         self.insert(&self.keys.session, &record::encode(state))?;
         if durable {
             self.flush()?;
+            // After the flush: a crash between the two leaves the database ahead, never behind.
+            checkpoint::write(&self.data_dir, &self.keys.namespace, state)?;
         }
         Ok(())
     }

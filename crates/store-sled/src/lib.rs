@@ -3,14 +3,17 @@
 //! One data directory holds one installation:
 //!
 //! ```text
-//! DATA_DIR/user-id     the installation's user id, written once, atomically
-//! DATA_DIR/sessions/   the sled database: one record and one clean marker per namespace
+//! DATA_DIR/user-id       the installation's user id, written once, atomically
+//! DATA_DIR/sessions/     the sled database: one record and one clean marker per namespace
+//! DATA_DIR/checkpoints/  per namespace, the record as of its last new session (see below)
 //! ```
 //!
 //! Guarantees (spec B2): the user id never changes because of a damaged record or database;
 //! the record is written after every event or batch and flushed before the first entity of a
 //! new session is handed out, so a crash never repeats a session id or index; the clean marker
-//! tells the next start whether this process died. A damaged database directory is moved
+//! tells the next start whether this process died. A checkpoint of each new session, outside
+//! the database, catches sled silently losing a damaged log tail: numbering resumes from it. A
+//! damaged database directory is moved
 //! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded); a
 //! database held by another process is a typed [`StoreError::Locked`] naming the path.
 //!
@@ -25,9 +28,12 @@
 //! # Ok(()) }
 //! ```
 
+mod checkpoint;
 mod database;
+mod files;
 mod user_id;
 
+pub use checkpoint::CHECKPOINT_DIR;
 pub use client_session_store::StoreError;
 pub use database::{SledDatabase, SledStore};
 pub use user_id::USER_ID_FILE;

@@ -1,11 +1,13 @@
 //! The installation user id: one small file, written atomically, read at every start.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use client_session_store::StoreError;
 use uuid::Uuid;
+
+use crate::files::write_atomically;
 
 /// The file name of the user id in the data directory.
 pub const USER_ID_FILE: &str = "user-id";
@@ -60,20 +62,6 @@ fn aside_path(path: &Path) -> PathBuf {
         })
         .find(|candidate| !candidate.exists())
         .unwrap_or_else(|| path.with_extension("damaged"))
-}
-
-/// Temp file, fsync, rename, fsync of the directory: after a crash the file is either absent or whole.
-fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&tmp, path)?;
-    if let Some(dir) = path.parent() {
-        File::open(dir)?.sync_all()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -105,18 +105,30 @@ fn with_logs<T>(logs: &Logs, f: impl FnOnce(&tokio::runtime::Runtime) -> T) -> T
 
 /// A distinct, valid state for every `n`.
 fn state(n: u32) -> PersistedSession {
+    // As a tracker writes them: a new session every third write (its first, flushed save),
+    // events counting within it.
+    let session = u128::from(n / 3);
     PersistedSession {
         session: Some(SessionRecord {
-            session_id: Uuid::from_u128(0x5e55_0000 + u128::from(n)),
+            session_id: Uuid::from_u128(0x5e55_0000 + session),
             session_index: 1 + n / 3,
-            previous_session_id: (n >= 3).then(|| Uuid::from_u128(0x5e55_0000 + u128::from(n - 3))),
-            first_event_id: Uuid::from_u128(0xe0e0_0000 + u128::from(n)),
-            first_event_timestamp_ms: 1_700_000_000_000 + i64::from(n) * 1000,
-            event_index: n + 1,
+            previous_session_id: (n >= 3).then(|| Uuid::from_u128(0x5e55_0000 + session - 1)),
+            first_event_id: Uuid::from_u128(0xe0e0_0000 + session),
+            first_event_timestamp_ms: 1_700_000_000_000 + i64::from(n / 3) * 1000,
+            event_index: n % 3 + 1,
             last_update_ms: 1_700_000_000_500 + i64::from(n) * 1000,
         }),
         new_session_requested: n % 4 == 1,
-        anonymous: n % 5 == 2,
+        anonymous: (n / 3) % 2 == 1,
+    }
+}
+
+/// What the store resumes from when the database lost what was handed out: the checkpoint
+/// of the last new session, with a new session requested.
+fn resumed(checkpoint: PersistedSession) -> PersistedSession {
+    PersistedSession {
+        new_session_requested: true,
+        ..checkpoint
     }
 }
 
@@ -128,6 +140,8 @@ struct Filled {
     written: Vec<PersistedSession>,
     /// The last state, when the tracker closed cleanly (the clean marker is set).
     closed: Option<PersistedSession>,
+    /// The state of the last flushed save (a new session's first event): the checkpoint.
+    checkpoint: PersistedSession,
 }
 
 /// A tracker's life on `dir`: open, `writes` saves (the first durable), then a clean close or
@@ -144,14 +158,13 @@ fn fill(dir: &Path, writes: u32, close: bool) -> Filled {
         other.open().await.unwrap();
         let mut written = Vec::new();
         for n in 0..writes {
-            store.save(&state(n), n == 0).await.unwrap();
+            store.save(&state(n), n % 3 == 0).await.unwrap();
             other.save(&state(100 + n), false).await.unwrap();
             written.push(state(n));
         }
-        let closed = close.then(|| state(writes));
+        let closed = close.then(|| state(writes - 1));
         if let Some(last) = &closed {
             store.close(last).await.unwrap();
-            written.push(*last);
         }
         other.close(&state(100 + writes)).await.unwrap();
         let user = db.user_id();
@@ -161,6 +174,7 @@ fn fill(dir: &Path, writes: u32, close: bool) -> Filled {
             user,
             written,
             closed,
+            checkpoint: state((writes - 1) / 3 * 3),
         }
     })
 }
@@ -177,14 +191,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
-}
-
-fn moved_aside(dir: &Path) -> bool {
-    fs::read_dir(dir).unwrap().filter_map(Result::ok).any(|e| {
-        e.file_name()
-            .to_string_lossy()
-            .starts_with("sessions.damaged-")
-    })
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -237,8 +243,7 @@ fn damage(file: &Path, how: Damage, rng: &mut Rng) -> String {
 struct Tally {
     intact: usize,
     earlier: usize,
-    absent_logged: usize,
-    absent_silent: usize,
+    resumed: usize,
 }
 
 /// Opens a damaged `dir` and checks everything; returns how it went.
@@ -286,44 +291,43 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
     );
     assert_eq!(again.state, Some(state(999)), "{}", context());
     assert!(again.clean_shutdown, "{}", context());
-    match opened.state {
-        Some(state) => {
-            assert!(
-                filled.written.contains(&state),
-                "a state that was never written came back: {state:?}\n{}",
-                context()
-            );
-            if opened.clean_shutdown {
-                // The marker was written after the last state: with it, only that state may
-                // come back, or a continued session would repeat (sessionId, eventIndex) pairs.
-                assert_eq!(
-                    Some(state),
-                    filled.closed,
-                    "clean marker with an older state: {}",
-                    context()
-                );
-            }
-            if Some(&state) == filled.written.last() {
-                tally.intact += 1;
-            } else {
-                tally.earlier += 1;
-            }
-        }
-        None => {
-            let logged = !logs.lines().is_empty();
-            // A clean marker without its record: only when the record was unreadable, which
-            // is logged and kept aside.
-            assert!(
-                !opened.clean_shutdown || logged,
-                "clean marker without a state, silently: {}",
-                context()
-            );
-            if !logged && !moved_aside(dir) {
-                tally.absent_silent += 1;
-            } else {
-                tally.absent_logged += 1;
-            }
-        }
+    // Every flushed save left a checkpoint, so a state always comes back, and its numbering
+    // never falls below the last new session handed out.
+    let state = opened
+        .state
+        .unwrap_or_else(|| panic!("no state although a checkpoint exists: {}", context()));
+    let was_resumed = state == resumed(filled.checkpoint);
+    assert!(
+        filled.written.contains(&state) || was_resumed,
+        "a state that was never written came back: {state:?}\n{}",
+        context()
+    );
+    let index = |s: &PersistedSession| s.session.map_or(0, |r| r.session_index);
+    assert!(
+        index(&state) >= index(&filled.checkpoint),
+        "session numbering went back: {state:?}\n{}",
+        context()
+    );
+    if opened.clean_shutdown && Some(state) != filled.closed {
+        // The marker belongs to the last state: with an older one, the next event must rotate,
+        // or a continued session would repeat (sessionId, eventIndex) pairs.
+        assert!(
+            state.new_session_requested,
+            "clean marker with an older state that would continue: {}",
+            context()
+        );
+    }
+    if was_resumed {
+        assert!(
+            logs.lines().iter().any(|l| l.contains("checkpoint")),
+            "resuming from the checkpoint is logged: {}",
+            context()
+        );
+        tally.resumed += 1;
+    } else if Some(&state) == filled.written.last() {
+        tally.intact += 1;
+    } else {
+        tally.earlier += 1;
     }
 }
 
@@ -593,7 +597,11 @@ fn open_with_record(bytes: &[u8]) -> Planted {
 fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
     let bytes = br#"{"version":18446744073709551615,"session":"whatever it is now"}"#;
     let (opened, logs, aside, user) = open_with_record(bytes);
-    assert_eq!(opened.state, None);
+    assert_eq!(
+        opened.state,
+        Some(resumed(state(0))),
+        "the numbering resumes from the checkpoint"
+    );
     assert_eq!(opened.user_id, user);
     assert!(
         opened.clean_shutdown,
@@ -619,7 +627,7 @@ fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
 fn a_version_beyond_u64_is_unreadable_and_kept_aside() {
     let bytes = br#"{"version":184467440737095516160,"session":null}"#;
     let (opened, logs, aside, _) = open_with_record(bytes);
-    assert_eq!(opened.state, None);
+    assert_eq!(opened.state, Some(resumed(state(0))));
     assert!(
         logs.iter()
             .any(|l| l.starts_with("ERROR") && l.contains("unreadable")),
@@ -640,12 +648,12 @@ fn a_version_1_record_with_unknown_fields_is_unreadable_and_kept_aside() {
     let good = String::from_utf8(record::encode(&state(3))).unwrap();
     let cases = [
         good.replacen('{', r#"{"futureField":true,"#, 1),
-        good.replace(r#""eventIndex":4"#, r#""eventIndex":4,"eventCount":4"#),
+        good.replace(r#""eventIndex":1"#, r#""eventIndex":1,"eventCount":1"#),
     ];
     for bytes in cases {
         assert_ne!(bytes, good);
         let (opened, logs, aside, user) = open_with_record(bytes.as_bytes());
-        assert_eq!(opened.state, None, "{bytes}");
+        assert_eq!(opened.state, Some(resumed(state(0))), "{bytes}");
         assert_eq!(opened.user_id, user);
         assert!(
             logs.iter()
