@@ -8,6 +8,7 @@
 //! supplying a [`Launcher`] constructor, nothing else.
 
 pub mod fuzz_checks;
+pub mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -11,9 +11,10 @@
 use std::sync::Arc;
 
 use client_session_actor::{Event, ManualClock, SessionHandle, Snapshot, TrackedEvent};
-use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism, Timeout};
+use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{symbolic, Launcher, OutputLine, SledLauncher};
+use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -71,23 +72,6 @@ fn step() -> impl Strategy<Value = Step> {
         1 => -10_800_000i64..10_800_000,
     ];
     (gap, op).prop_map(|(gap_ms, op)| Step { gap_ms, op })
-}
-
-fn config() -> impl Strategy<Value = Config> {
-    (
-        0u32..150,
-        0u32..150,
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(|(fg, bg, lifecycle, cont, anon)| Config {
-            foreground_timeout: Timeout::from_secs(fg),
-            background_timeout: Timeout::from_secs(bg),
-            lifecycle_events: lifecycle,
-            continue_session_on_restart: cont,
-            anonymous: anon,
-        })
 }
 
 /// An emitted event as one comparable line: the Part C line plus the lifecycle entity and the
@@ -260,7 +244,7 @@ proptest! {
 
     #[test]
     fn the_actor_on_sled_emits_what_the_state_machine_says(
-        config in config(),
+        config in any_config(),
         steps in prop::collection::vec(step(), 1..60),
     ) {
         // A restart and an event at the end, so what was persisted is always put to use.

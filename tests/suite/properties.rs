@@ -5,10 +5,10 @@
 //! ids are lower case and every entity satisfies the schema facts.
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, Timeout,
-    TrackedEvent,
+    EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, TrackedEvent,
 };
 use client_session_scenario::schema::check_client_session;
+use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -40,23 +40,6 @@ fn step() -> impl Strategy<Value = (i64, Step)> {
     // Mostly forward gaps around the timeouts, sometimes the clock going back.
     let gap = prop_oneof![8 => 0i64..200_000, 1 => -100_000i64..0];
     (gap, op)
-}
-
-fn config() -> impl Strategy<Value = Config> {
-    (
-        0u32..150,
-        0u32..150,
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(|(fg, bg, lifecycle, cont, anon)| Config {
-            foreground_timeout: Timeout::from_secs(fg),
-            background_timeout: Timeout::from_secs(bg),
-            lifecycle_events: lifecycle,
-            continue_session_on_restart: cont,
-            anonymous: anon,
-        })
 }
 
 /// What the checker remembers about the real (unmasked) session so far.
@@ -119,7 +102,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn session_invariants_hold_for_any_sequence(config in config(), steps in prop::collection::vec(step(), 1..80)) {
+    fn session_invariants_hold_for_any_sequence(config in any_config(), steps in prop::collection::vec(step(), 1..80)) {
         let mut now = 1_700_000_000_000i64;
         let mut next = 1u128;
         let mut fresh = || { next += 1; Uuid::from_u128(next << 64 | 0x4000_8000_0000_0000) };
@@ -151,7 +134,7 @@ proptest! {
 
     #[test]
     fn a_restart_never_repeats_a_session_event_pair_unless_it_continues_cleanly(
-        config in config(), before in 1usize..5, gap in 0i64..10_000, clean in any::<bool>()
+        config in any_config(), before in 1usize..5, gap in 0i64..10_000, clean in any::<bool>()
     ) {
         let mut state = SessionState::start(config, USER, StorageMechanism::LocalStorage, None, true);
         let mut last = None;

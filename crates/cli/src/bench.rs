@@ -247,14 +247,26 @@ fn from_tasks(
 }
 
 fn from_threads(handles: usize, per_caller: usize, handle: &SessionHandle) -> Vec<u64> {
+    time_on_threads(handles, per_caller, || {
+        let handle = handle.clone();
+        move |_| handle.track_nowait(event()).is_ok()
+    })
+}
+
+/// Runs `handles` OS threads, each making `per_caller` calls made by `make_call` (a call
+/// returns whether it succeeded), and returns every call's latency in nanoseconds.
+fn time_on_threads<F>(handles: usize, per_caller: usize, make_call: impl Fn() -> F) -> Vec<u64>
+where
+    F: FnMut(u64) -> bool + Send + 'static,
+{
     let callers: Vec<_> = (0..handles)
         .map(|_| {
-            let handle = handle.clone();
+            let mut call = make_call();
             std::thread::spawn(move || {
                 let mut latencies = Vec::with_capacity(per_caller);
-                for _ in 0..per_caller {
+                for i in 0..per_caller as u64 {
                     let t = Instant::now();
-                    if handle.track_nowait(event()).is_err() {
+                    if !call(i) {
                         break;
                     }
                     latencies.push(elapsed_ns(t));
@@ -317,27 +329,13 @@ fn echo_from_tasks(runtime: &Runtime, handles: usize, per_caller: usize) -> Run 
 fn echo_from_threads(runtime: &Runtime, handles: usize, per_caller: usize) -> Run {
     let tx = echo_server(runtime);
     let started = Instant::now();
-    let callers: Vec<_> = (0..handles)
-        .map(|_| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut latencies = Vec::with_capacity(per_caller);
-                for i in 0..per_caller as u64 {
-                    let t = Instant::now();
-                    let (reply, response) = oneshot::channel();
-                    if tx.send((i, reply)).is_err() || response.blocking_recv().is_err() {
-                        break;
-                    }
-                    latencies.push(elapsed_ns(t));
-                }
-                latencies
-            })
-        })
-        .collect();
-    let latencies_ns = callers
-        .into_iter()
-        .flat_map(|c| c.join().unwrap_or_default())
-        .collect();
+    let latencies_ns = time_on_threads(handles, per_caller, || {
+        let tx = tx.clone();
+        move |i| {
+            let (reply, response) = oneshot::channel();
+            tx.send((i, reply)).is_ok() && response.blocking_recv().is_ok()
+        }
+    });
     Run {
         elapsed: started.elapsed(),
         latencies_ns,
@@ -358,26 +356,10 @@ fn send_only_from_threads(runtime: &Runtime, handles: usize, per_caller: usize) 
         }
     });
     let started = Instant::now();
-    let callers: Vec<_> = (0..handles)
-        .map(|_| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut latencies = Vec::with_capacity(per_caller);
-                for i in 0..per_caller as u64 {
-                    let t = Instant::now();
-                    if tx.send(i).is_err() {
-                        break;
-                    }
-                    latencies.push(elapsed_ns(t));
-                }
-                latencies
-            })
-        })
-        .collect();
-    let latencies_ns = callers
-        .into_iter()
-        .flat_map(|c| c.join().unwrap_or_default())
-        .collect();
+    let latencies_ns = time_on_threads(handles, per_caller, || {
+        let tx = tx.clone();
+        move |i| tx.send(i).is_ok()
+    });
     let finished = done_rx
         .recv_timeout(Duration::from_secs(600))
         .unwrap_or_else(|_| Instant::now());

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use client_session_suite::support::SeededRng;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_client-session");
@@ -25,44 +26,9 @@ const TRACK: &[u8] = b"{\"op\":\"track\",\"event\":\"screen_view\"}\n";
 const BACKGROUND: &[u8] = b"{\"op\":\"background\"}\n";
 const FOREGROUND: &[u8] = b"{\"op\":\"foreground\"}\n";
 
-/// xorshift64*: enough randomness to pick kill moments, reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    /// Seeded from `CLIENT_SESSION_CRASH_SEED` when set, else from the clock.
-    fn from_env_or_clock() -> (Self, u64) {
-        let seed = std::env::var("CLIENT_SESSION_CRASH_SEED")
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or_else(|| {
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos();
-                // Truncating the nanoseconds is fine for a seed.
-                (nanos as u64) ^ u64::from(std::process::id())
-            });
-        (Self(seed.max(1)), seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform enough in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// A stream of steps that each emit exactly one event: tracks, and background/foreground
 /// alternating from the foreground every process starts in.
-fn stream(rng: &mut Rng, len: usize) -> Vec<u8> {
+fn stream(rng: &mut SeededRng, len: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut in_background = false;
     for _ in 0..len {
@@ -98,7 +64,7 @@ fn run_once(
     extra: &[&str],
     lines: usize,
     end: End,
-    rng: &mut Rng,
+    rng: &mut SeededRng,
 ) -> (Vec<Value>, String) {
     let mut child = Command::new(BIN)
         .args(["run", "--data-dir", dir.to_str().unwrap()])
@@ -268,7 +234,7 @@ fn check_series(all: &[Value], user_file: &str) -> Result<(), String> {
 /// session) or a kill soon after the end of input (maybe in the middle of the clean shutdown),
 /// then every check over all printed lines.
 fn series(name: &str, extra: &[&str], kills: usize) {
-    let (mut rng, seed) = Rng::from_env_or_clock();
+    let (mut rng, seed) = SeededRng::from_env_or_clock("CLIENT_SESSION_CRASH_SEED");
     eprintln!("{name}: seed {seed} (CLIENT_SESSION_CRASH_SEED={seed} replays it)");
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();

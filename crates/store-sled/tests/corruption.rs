@@ -16,46 +16,11 @@ use client_session_core::{PersistedSession, SessionRecord};
 use client_session_store::record;
 use client_session_store::{Opened, SessionStore};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
+use client_session_suite::support::{raw_sled, SeededRng};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: a seeded PRNG, a log capture, and the states a test writes.
-
-/// xorshift64*, reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn from_env_or_clock(var: &str) -> (Self, u64) {
-        let seed = std::env::var(var)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or_else(|| {
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos();
-                (nanos as u64) ^ u64::from(std::process::id())
-            });
-        (Self(seed.max(1)), seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        usize::try_from(self.below(len as u64)).unwrap()
-    }
-}
 
 /// Log lines at WARN and above, captured on this thread (the store logs every recovery).
 #[derive(Clone, Default)]
@@ -203,7 +168,7 @@ enum Damage {
     Truncate,
 }
 
-fn damage(file: &Path, how: Damage, rng: &mut Rng) -> String {
+fn damage(file: &Path, how: Damage, rng: &mut SeededRng) -> String {
     let mut bytes = fs::read(file).unwrap();
     let len = bytes.len();
     let what = match how {
@@ -333,7 +298,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
 
 #[test]
 fn random_damage_to_the_sled_files_never_panics_changes_the_user_or_invents_a_state() {
-    let (mut rng, seed) = Rng::from_env_or_clock("CLIENT_SESSION_CORRUPTION_SEED");
+    let (mut rng, seed) = SeededRng::from_env_or_clock("CLIENT_SESSION_CORRUPTION_SEED");
     eprintln!("seed {seed} (CLIENT_SESSION_CORRUPTION_SEED={seed} replays it)");
     let root = tempfile::tempdir().unwrap();
     let mut tally = Tally::default();
@@ -538,19 +503,6 @@ fn every_damaged_user_id_file_is_kept() {
 
 // ---------------------------------------------------------------------------------------------
 // Records of other format versions.
-
-/// sled itself, as another build would open it; waits out our own lingering lock (sled #1289).
-fn raw_sled(dir: &Path) -> sled::Db {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match sled::open(dir.join("sessions")) {
-            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            other => return other.unwrap(),
-        }
-    }
-}
 
 /// Writes `bytes` as the record of `default` (after a clean close, so the marker is set), opens
 /// the store, and returns what it saw, its logs, and the keys kept aside afterwards.

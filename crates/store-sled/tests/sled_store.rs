@@ -8,6 +8,7 @@ use client_session_core::{PersistedSession, SessionRecord};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{SessionStore, StoreError};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
+use client_session_suite::support::raw_sled;
 use uuid::Uuid;
 
 fn state(index: u32) -> PersistedSession {
@@ -84,20 +85,6 @@ async fn namespaces_keep_separate_sessions_and_share_the_user() {
     let all = db.namespaces().unwrap();
     assert_eq!(all["a"], Decoded::Current(state(1)));
     assert_eq!(all["b"], Decoded::Current(state(5)));
-}
-
-/// sled itself, as another build of this project would open it. Right after our handle is
-/// dropped, sled's I/O threads can hold the lock a moment longer (sled #1289), so wait for it.
-fn raw_sled(dir: &Path) -> sled::Db {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match sled::open(dir.join("sessions")) {
-            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            other => return other.unwrap(),
-        }
-    }
 }
 
 async fn put_raw(dir: &Path, bytes: &[u8]) {
