@@ -64,21 +64,19 @@ enum Reply {
 
 impl Reply {
     fn send(self, sink: &mut Option<Box<dyn EventSink>>) {
-        let deliver = |sink: &mut Option<Box<dyn EventSink>>, event: &TrackedEvent| {
-            if let Some(sink) = sink {
+        let mut deliver = |event: &TrackedEvent| {
+            if let Some(sink) = sink.as_mut() {
                 sink.deliver(event);
             }
         };
         // The caller may have stopped waiting; its event is tracked all the same.
         let _ = match self {
             Self::Tracked(tx, event) => {
-                deliver(sink, &event);
+                deliver(&event);
                 tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
             }
             Self::Lifecycle(tx, event) => {
-                if let Some(event) = &event {
-                    deliver(sink, event);
-                }
+                event.iter().for_each(&mut deliver);
                 tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
             }
             Self::Done(tx) => tx.send(()).map_err(drop),

@@ -5,10 +5,12 @@
 //! spawns on its own executor (`tokio::spawn` natively, `wasm_bindgen_futures::spawn_local` in
 //! the browser). The actor needs only tokio's `sync` channels, so it runs anywhere.
 //!
-//! Handles send messages over an unbounded channel and await replies on oneshots. The actor
-//! processes every queued message as one batch, writes the store once per batch (flushing it
-//! when a session started) and only then replies, so an entity that starts a session is never
-//! handed out before it is on disk.
+//! Handles send messages over an unbounded channel and await replies on oneshots (or, with the
+//! `*_nowait` calls, do not wait at all; events then reach the app through an [`EventSink`]).
+//! The actor processes what is queued as one batch and writes the store once per batch. A
+//! batch in which a session started is flushed to disk before any of its replies, so an entity
+//! that starts a session is never handed out before it is durable; other batches reply first
+//! and write after, since that write is not forced to disk either way.
 //!
 //! ```
 //! use std::sync::Arc;
