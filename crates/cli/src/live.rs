@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use client_session_actor::{Event, SystemClock, TrackedEvent};
+use client_session_actor::SystemClock;
 use client_session_core::Config;
 use client_session_desktop::{DataLocation, DesktopOptions, DesktopTracker};
-use client_session_scenario::{parse_step, Op, OutputLine};
+use client_session_scenario::{apply, parse_step, Op, OutputLine};
 
 use crate::{print_line, runtime, Failure};
 
@@ -46,19 +46,8 @@ pub(crate) fn run(data_dir: PathBuf, namespace: String, config: Config) -> Resul
                 continue;
             }
         };
-        let emitted: Result<Option<TrackedEvent>, client_session_actor::Error> =
-            runtime.block_on(async {
-                match op {
-                    Op::Track(name) => handle.track(Event::new(name.payload())).await.map(Some),
-                    Op::Background => handle.background().await,
-                    Op::Foreground => handle.foreground().await,
-                    Op::NewSession => handle.new_session().await.map(|()| None),
-                    Op::Pause => handle.pause().await.map(|()| None),
-                    Op::Resume => handle.resume().await.map(|()| None),
-                    Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
-                    Op::Restart => Ok(None), // refused above
-                }
-            });
+        // `restart` was refused above.
+        let emitted = runtime.block_on(apply(&handle, op));
         if let Some(event) = emitted.map_err(|e| Failure::Other(e.to_string()))? {
             let at_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
             print_line(&OutputLine::new(index, at_ms, &event))?;

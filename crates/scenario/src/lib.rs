@@ -24,4 +24,4 @@ pub use format::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use launchers::{MemoryLauncher, SledLauncher};
 pub use output::OutputLine;
-pub use runner::{run, Launcher, RunError};
+pub use runner::{apply, run, Launcher, RunError};

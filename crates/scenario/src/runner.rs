@@ -71,31 +71,15 @@ pub async fn run<L: Launcher>(
                 .start_ms
                 .saturating_add(step.clock_ms.unwrap_or(step.at_ms)),
         );
-        let emitted: Option<TrackedEvent> = match step.op {
-            Op::Track(name) => Some(
-                handle
-                    .track(Event::new(name.payload()))
-                    .await
-                    .map_err(fail)?,
-            ),
-            Op::Background => handle.background().await.map_err(fail)?,
-            Op::Foreground => handle.foreground().await.map_err(fail)?,
-            Op::NewSession => handle.new_session().await.map(|()| None).map_err(fail)?,
-            Op::Pause => handle.pause().await.map(|()| None).map_err(fail)?,
-            Op::Resume => handle.resume().await.map(|()| None).map_err(fail)?,
-            Op::Anonymous(value) => handle
-                .set_anonymous(value)
+        let emitted: Option<TrackedEvent> = if step.op == Op::Restart {
+            launcher.stop(handle).await.map_err(fail)?;
+            handle = launcher
+                .launch(config, Arc::new(clock.clone()))
                 .await
-                .map(|()| None)
-                .map_err(fail)?,
-            Op::Restart => {
-                launcher.stop(handle).await.map_err(fail)?;
-                handle = launcher
-                    .launch(config, Arc::new(clock.clone()))
-                    .await
-                    .map_err(fail)?;
-                None
-            }
+                .map_err(fail)?;
+            None
+        } else {
+            apply(&handle, step.op).await.map_err(fail)?
         };
         if let Some(event) = emitted {
             emit(OutputLine::new(index, step.at_ms, &event));
@@ -105,4 +89,24 @@ pub async fn run<L: Launcher>(
         .stop(handle)
         .await
         .map_err(|source| RunError::Tracker { step: None, source })
+}
+
+/// Performs a step's op on a running tracker and returns the event it emitted, if any. The one
+/// mapping from the scenario format to the handle, used by `run` and by the CLI's live driver.
+/// `Restart` is not a call on a handle (it ends the tracker): callers deal with it first, and
+/// here it does nothing.
+///
+/// # Errors
+/// The handle's error (the tracker has shut down).
+pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent>, Error> {
+    match op {
+        Op::Track(name) => handle.track(Event::new(name.payload())).await.map(Some),
+        Op::Background => handle.background().await,
+        Op::Foreground => handle.foreground().await,
+        Op::NewSession => handle.new_session().await.map(|()| None),
+        Op::Pause => handle.pause().await.map(|()| None),
+        Op::Resume => handle.resume().await.map(|()| None),
+        Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
+        Op::Restart => Ok(None),
+    }
 }
