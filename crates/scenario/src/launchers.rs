@@ -80,8 +80,9 @@ impl crate::Launcher for SledLauncher {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<SessionHandle, Error> {
-        // `stop` joined the previous actor task, so its database handle is dropped and the
-        // lock released (sled #1289 only bites while a handle is still alive).
+        // `stop` joined the previous actor task, so its database handle is dropped; if sled's
+        // I/O threads still hold the lock a moment (sled #1289), `SledDatabase::open` waits
+        // for this process's own release.
         let db = SledDatabase::open(&self.dir)?;
         spawn(config, db.store(&self.namespace), clock, &mut self.task).await
     }
