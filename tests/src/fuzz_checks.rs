@@ -427,7 +427,7 @@ pub fn check_restored(state: &PersistedSession) -> Result<(), Violation> {
     state
         .validate()
         .map_err(|field| format!("decoded a state whose {field} is out of range: {state:?}"))?;
-    let encoded = record::encode(state);
+    let encoded = record::encode(state).map_err(|e| format!("{state:?} does not encode: {e}"))?;
     match record::decode(&encoded) {
         Decoded::Current(again) => ensure!(
             again == *state,
@@ -440,7 +440,7 @@ pub fn check_restored(state: &PersistedSession) -> Result<(), Violation> {
         }
     }
     ensure!(
-        record::encode(state) == encoded,
+        record::encode(state).ok() == Some(encoded),
         "encoding {state:?} twice gives different bytes"
     );
     let base = Config::default();
@@ -568,7 +568,9 @@ fn check_first_event(
     after
         .validate()
         .map_err(|field| format!("{context}: the state to persist has {field} out of range"))?;
-    match record::decode(&record::encode(&after)) {
+    let encoded = record::encode(&after)
+        .map_err(|e| format!("{context}: the state to persist does not encode: {e}"))?;
+    match record::decode(&encoded) {
         Decoded::Current(again) if again == after => Ok(()),
         other => Err(format!(
             "{context}: the state to persist, {after:?}, reads back as {other:?}"

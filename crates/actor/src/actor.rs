@@ -97,6 +97,8 @@ pub struct SessionActor<S: SessionStore> {
     saved: Option<PersistedSession>,
     /// Where every emitted event goes, in order, once persisted.
     sink: Option<Box<dyn EventSink>>,
+    /// The last save failed (logged once until one succeeds).
+    save_failing: bool,
 }
 
 impl<S: SessionStore> SessionActor<S> {
@@ -135,6 +137,7 @@ impl<S: SessionStore> SessionActor<S> {
             inbox,
             sessions,
             sink: None,
+            save_failing: false,
         };
         Ok((handle, actor))
     }
@@ -283,9 +286,21 @@ impl<S: SessionStore> SessionActor<S> {
 
     async fn save(&mut self, state: PersistedSession, durable: bool) {
         match self.store.save(&state, durable).await {
-            Ok(()) => self.saved = Some(state),
-            // The events stay tracked; the next batch tries the write again.
-            Err(e) => tracing::error!(error = %e, "could not persist the session state"),
+            Ok(()) => {
+                if std::mem::take(&mut self.save_failing) {
+                    tracing::info!("the session state is persisted again");
+                }
+                self.saved = Some(state);
+            }
+            // The events stay tracked; the next batch tries the write again. A full disk fails
+            // every batch, so only the first failure of a run of them is an error.
+            Err(e) if self.save_failing => {
+                tracing::debug!(error = %e, "still cannot persist the session state")
+            }
+            Err(e) => {
+                self.save_failing = true;
+                tracing::error!(error = %e, "could not persist the session state; tracking goes on and every batch retries")
+            }
         }
     }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use client_session_store::record::{self, Decoded};
 use client_session_store_sled::SledDatabase;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 use crate::Failure;
 
@@ -19,9 +19,10 @@ pub(crate) fn inspect(data_dir: &Path) -> Result<(), Failure> {
     let mut namespaces = Map::new();
     for (namespace, decoded) in db.namespaces().map_err(|e| Failure::Other(e.to_string()))? {
         let value = match decoded {
-            Decoded::Current(state) => {
-                serde_json::from_slice(&record::encode(&state)).unwrap_or(Value::Null)
-            }
+            Decoded::Current(state) => serde_json::from_slice(
+                &record::encode(&state).map_err(|e| Failure::Other(e.to_string()))?,
+            )
+            .map_err(|e| Failure::Other(e.to_string()))?,
             Decoded::Newer(version) => json!({ "newerFormatVersion": version }),
             Decoded::Unreadable(reason) => json!({ "unreadable": reason }),
         };

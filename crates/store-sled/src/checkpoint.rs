@@ -1,14 +1,26 @@
-//! A copy of each namespace's record as of its last new session, kept outside the database.
+//! A second copy of each namespace's state outside sled, and the rule that picks what to resume.
 //!
-//! sled can lose a damaged log tail without reporting it: the database then opens with an older
-//! record, or none. Session ids and indexes were handed out from the lost part, so starting from
-//! what sled returns would number a session again. Every flushed save (the first event of a new
-//! session) also writes this checkpoint, atomically; at open, a record older than the checkpoint
-//! is logged as lost and the tracker resumes from the checkpoint, starting a new session, so
-//! the numbering goes on and `previousSessionId` names the last session handed out.
+//! sled alone cannot prove that what it returns is the newest record: it can drop a damaged log
+//! tail without a word, and after one failed write (a full disk) it refuses every later write
+//! until it is opened again. Session ids, indexes and event indexes handed out from a lost part
+//! would then be handed out again. So each namespace also has a checkpoint file, written
+//!
+//! - at open, with a new *generation* (also written to sled) and `clean: false`;
+//! - at every durable save (a new session's first event), before that event leaves;
+//! - at a clean close, with the final state and `clean: true`.
+//!
+//! At the next open, the generations tell which copy knows more ([`reconcile`]): a checkpoint
+//! from a later run than sled's record means sled lost that run; a clean checkpoint of the same
+//! run is the exact final state; an unclean one is compared record by record. A checkpoint from
+//! an earlier run than sled's (this run could not write it) is stale and only guards numbering.
+//!
+//! The file holds two fixed-size slots, each with a sequence number and a CRC, and a write
+//! overwrites the older slot in place. A torn write leaves the other slot whole, and writing in
+//! place needs no new disk blocks, so the checkpoint keeps working on a full disk (on file
+//! systems that overwrite in place; copy-on-write ones such as btrfs may still need space).
 
-use std::fs;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use client_session_core::PersistedSession;
@@ -20,71 +32,135 @@ use crate::files::write_atomically;
 /// The folder of the checkpoints in the data directory.
 pub const CHECKPOINT_DIR: &str = "checkpoints";
 
+/// Marks a slot of this format (the first format was the bare record, written by rename).
+const MAGIC: &[u8; 4] = b"CSC2";
+/// Bytes per slot; a record is about 350 bytes at most.
+const SLOT: usize = 1024;
+/// magic, sequence, generation, clean flag, record length.
+const HEADER: usize = 4 + 8 + 8 + 1 + 2;
+const CRC: usize = 4;
+
 /// The checkpoint file of `namespace` (hex-encoded: a namespace may hold any character).
 pub(crate) fn path(data_dir: &Path, namespace: &str) -> PathBuf {
     let name: String = namespace.bytes().map(|b| format!("{b:02x}")).collect();
     data_dir.join(CHECKPOINT_DIR).join(format!("ns-{name}"))
 }
 
-/// Keeps `state` as the namespace's checkpoint.
-pub(crate) fn write(
-    data_dir: &Path,
-    namespace: &str,
-    state: &PersistedSession,
-) -> Result<(), StoreError> {
-    let path = path(data_dir, namespace);
-    let io_error = |source| StoreError::Io {
-        path: path.clone(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(io_error)?;
-    }
-    write_atomically(&path, &record::encode(state)).map_err(io_error)
+/// What one checkpoint write records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Checkpoint {
+    /// The run that wrote it: one more than any earlier run's, also written to sled at open.
+    pub generation: u64,
+    /// Written by a clean close: `state` is that run's final state.
+    pub clean: bool,
+    /// The namespace's state.
+    pub state: PersistedSession,
 }
 
-/// The namespace's checkpoint; `None` when there is none or it cannot be read (logged).
-pub(crate) fn read(data_dir: &Path, namespace: &str) -> Option<PersistedSession> {
-    let path = path(data_dir, namespace);
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "cannot read the session checkpoint");
-            return None;
+/// What an open found in the checkpoint file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// No file, or nothing usable in it (logged).
+    Nothing,
+    /// The first format: the record as of the last new session, with no generation.
+    Legacy(PersistedSession),
+    /// The newest whole slot.
+    Current(Checkpoint),
+}
+
+/// What sled holds for a namespace at open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SledView {
+    /// The stored record, `None` when absent or unusable.
+    pub state: Option<PersistedSession>,
+    /// The generation of the last run sled saw open (0 when none).
+    pub generation: u64,
+    /// The clean marker was set.
+    pub clean: bool,
+}
+
+/// What a tracker resumes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// The state to start from.
+    pub state: Option<PersistedSession>,
+    /// Whether the previous run is known to have shut down cleanly with exactly `state`.
+    pub clean_shutdown: bool,
+    /// The highest generation either copy has seen; the new run takes the next one.
+    pub generation: u64,
+}
+
+/// Picks what to resume from, given sled's view and the checkpoint (see the module docs).
+pub(crate) fn reconcile(namespace: &str, sled: SledView, found: Found) -> Resume {
+    match found {
+        Found::Nothing => Resume {
+            state: sled.state,
+            clean_shutdown: sled.clean,
+            generation: sled.generation,
+        },
+        Found::Legacy(checkpointed) => Resume {
+            state: newest(namespace, sled.state, checkpointed),
+            clean_shutdown: sled.clean,
+            generation: sled.generation,
+        },
+        // A later run could not write its own checkpoint: this one is stale.
+        Found::Current(cp) if cp.generation < sled.generation => stale(namespace, sled, cp),
+        // sled lost the last run (a later generation), or the last run closed cleanly: the
+        // checkpoint is that run's newest state.
+        Found::Current(cp) if cp.generation > sled.generation || cp.clean => {
+            if sled.state != Some(cp.state) {
+                tracing::error!(
+                    namespace,
+                    database_generation = sled.generation,
+                    checkpoint_generation = cp.generation,
+                    "the session database lost what the last run wrote (damaged or rolled back); resuming from the checkpoint"
+                );
+            }
+            Resume {
+                state: Some(cp.state),
+                clean_shutdown: cp.clean,
+                generation: cp.generation,
+            }
         }
-    };
-    match record::decode(&bytes) {
-        Decoded::Current(state) => Some(state),
-        Decoded::Newer(version) => {
-            tracing::warn!(path = %path.display(), version, "the session checkpoint is from a newer format; ignoring it");
-            None
-        }
-        Decoded::Unreadable(reason) => {
-            tracing::warn!(path = %path.display(), %reason, "the session checkpoint is unreadable; ignoring it");
-            None
-        }
+        // The same run, which did not close cleanly: whichever copy got further.
+        Found::Current(cp) => Resume {
+            state: newest(namespace, sled.state, cp.state),
+            clean_shutdown: false,
+            generation: cp.generation,
+        },
     }
 }
 
-/// What to resume from: the database's record, unless the checkpoint shows that the database
-/// lost sessions that were handed out. Then the checkpoint, with a new session requested.
-pub(crate) fn reconcile(
+/// A checkpoint from an earlier run than sled's: it still guards the numbering it saw.
+fn stale(namespace: &str, sled: SledView, cp: Checkpoint) -> Resume {
+    tracing::warn!(
+        namespace,
+        database_generation = sled.generation,
+        checkpoint_generation = cp.generation,
+        "the session checkpoint is older than the database (a run could not write it)"
+    );
+    Resume {
+        state: newest(namespace, sled.state, cp.state),
+        clean_shutdown: sled.clean,
+        generation: sled.generation,
+    }
+}
+
+/// The database's record, unless the checkpoint shows that the database lost something that
+/// was handed out: then the checkpoint, with a new session requested.
+fn newest(
     namespace: &str,
     stored: Option<PersistedSession>,
-    checkpoint: Option<PersistedSession>,
+    checkpointed: PersistedSession,
 ) -> Option<PersistedSession> {
-    let Some(checkpointed) = checkpoint.and_then(|c| c.session) else {
-        return stored;
+    let Some(cp) = checkpointed.session else {
+        return stored.or(Some(checkpointed));
     };
     let current = stored.and_then(|s| s.session);
     let lost = match current {
         None => true,
-        Some(s) => {
-            s.session_index < checkpointed.session_index
-                || (s.session_index == checkpointed.session_index
-                    && s.session_id != checkpointed.session_id)
-        }
+        Some(s) if s.session_index != cp.session_index => s.session_index < cp.session_index,
+        Some(s) => s.session_id != cp.session_id || s.event_index < cp.event_index,
     };
     if !lost {
         return stored;
@@ -92,14 +168,187 @@ pub(crate) fn reconcile(
     tracing::error!(
         namespace,
         database_index = current.map(|s| s.session_index),
-        checkpoint_index = checkpointed.session_index,
-        "the session database lost sessions that were handed out (damaged or rolled back); resuming from the checkpoint with a new session"
+        database_event_index = current.map(|s| s.event_index),
+        checkpoint_index = cp.session_index,
+        checkpoint_event_index = cp.event_index,
+        "the session database lost sessions or events that were handed out (damaged or rolled back); resuming from the checkpoint with a new session"
     );
     Some(PersistedSession {
-        session: Some(checkpointed),
         new_session_requested: true,
-        anonymous: checkpoint.is_some_and(|c| c.anonymous),
+        ..checkpointed
     })
+}
+
+/// One namespace's checkpoint file, kept open for in-place slot writes.
+#[derive(Debug)]
+pub(crate) struct CheckpointFile {
+    path: PathBuf,
+    /// Open once the file has this format; `None` until the first write (re)creates it.
+    file: Option<File>,
+    /// The sequence number of the newest slot on disk.
+    sequence: u64,
+    /// The slot holding it; the other one is overwritten next.
+    newest_slot: usize,
+}
+
+impl CheckpointFile {
+    /// Reads the checkpoint of `namespace`. Unusable contents are logged and read as
+    /// [`Found::Nothing`]; the next write replaces them.
+    pub(crate) fn open(data_dir: &Path, namespace: &str) -> (Self, Found) {
+        let path = path(data_dir, namespace);
+        let mut this = Self {
+            path,
+            file: None,
+            sequence: 0,
+            newest_slot: 1,
+        };
+        let bytes = match fs::read(&this.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return (this, Found::Nothing),
+            Err(e) => {
+                tracing::error!(path = %this.path.display(), error = %e, "cannot read the session checkpoint; numbering is guarded by the database alone");
+                return (this, Found::Nothing);
+            }
+        };
+        if !bytes.starts_with(MAGIC) && bytes.get(SLOT..SLOT + 4) != Some(&MAGIC[..]) {
+            let found = legacy(&this.path, &bytes);
+            return (this, found);
+        }
+        let newest = (0..2)
+            .filter_map(|slot| Some((slot, decode_slot(bytes.get(slot * SLOT..)?)?)))
+            .max_by_key(|(_, (sequence, _))| *sequence);
+        let Some((slot, (sequence, checkpoint))) = newest else {
+            tracing::error!(path = %this.path.display(), "the session checkpoint is damaged (no whole slot); numbering is guarded by the database alone");
+            return (this, Found::Nothing);
+        };
+        if bytes.len() == 2 * SLOT {
+            match OpenOptions::new().read(true).write(true).open(&this.path) {
+                Ok(file) => this.file = Some(file),
+                Err(e) => {
+                    tracing::warn!(path = %this.path.display(), error = %e, "cannot open the session checkpoint for writing; it will be replaced")
+                }
+            }
+        }
+        this.sequence = sequence;
+        this.newest_slot = slot;
+        (this, Found::Current(checkpoint))
+    }
+
+    /// Writes `checkpoint` over the older slot; with `durable`, on disk before this returns.
+    pub(crate) fn write(
+        &mut self,
+        checkpoint: &Checkpoint,
+        durable: bool,
+    ) -> Result<(), StoreError> {
+        let io_error = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let sequence = self.sequence + 1;
+        let slot = encode_slot(sequence, checkpoint)?;
+        match &mut self.file {
+            Some(file) => {
+                let target = 1 - self.newest_slot;
+                write_slot(file, target, &slot, durable).map_err(io_error)?;
+                self.newest_slot = target;
+            }
+            None => {
+                // A new file is made whole and renamed into place, so it is never half there.
+                let mut image = slot;
+                image.resize(2 * SLOT, 0);
+                if let Some(dir) = self.path.parent() {
+                    fs::create_dir_all(dir).map_err(io_error)?;
+                }
+                write_atomically(&self.path, &image).map_err(io_error)?;
+                let file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&self.path)
+                    .map_err(io_error)?;
+                self.file = Some(file);
+                self.newest_slot = 0;
+            }
+        }
+        self.sequence = sequence;
+        Ok(())
+    }
+}
+
+fn write_slot(file: &mut File, slot: usize, bytes: &[u8], durable: bool) -> io::Result<()> {
+    file.seek(SeekFrom::Start((slot * SLOT) as u64))?;
+    file.write_all(bytes)?;
+    if durable {
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
+/// `SLOT` bytes: header, record, zero padding, and a CRC of everything before it.
+fn encode_slot(sequence: u64, checkpoint: &Checkpoint) -> Result<Vec<u8>, StoreError> {
+    let record = record::encode(&checkpoint.state)?;
+    let len = u16::try_from(record.len())
+        .ok()
+        .filter(|len| usize::from(*len) <= SLOT - HEADER - CRC)
+        .ok_or_else(|| StoreError::Encode {
+            message: format!(
+                "a {}-byte record does not fit a checkpoint slot",
+                record.len()
+            ),
+        })?;
+    let mut slot = Vec::with_capacity(SLOT);
+    slot.extend_from_slice(MAGIC);
+    slot.extend_from_slice(&sequence.to_le_bytes());
+    slot.extend_from_slice(&checkpoint.generation.to_le_bytes());
+    slot.push(u8::from(checkpoint.clean));
+    slot.extend_from_slice(&len.to_le_bytes());
+    slot.extend_from_slice(&record);
+    slot.resize(SLOT - CRC, 0);
+    let crc = crc32fast::hash(&slot);
+    slot.extend_from_slice(&crc.to_le_bytes());
+    Ok(slot)
+}
+
+/// The sequence number and checkpoint of a whole slot; `None` for a torn, empty or foreign one.
+fn decode_slot(bytes: &[u8]) -> Option<(u64, Checkpoint)> {
+    let slot = bytes.get(..SLOT)?;
+    let (body, crc) = slot.split_at(SLOT - CRC);
+    if !body.starts_with(MAGIC) || crc32fast::hash(body).to_le_bytes() != crc {
+        return None;
+    }
+    let sequence = u64::from_le_bytes(body.get(4..12)?.try_into().ok()?);
+    let generation = u64::from_le_bytes(body.get(12..20)?.try_into().ok()?);
+    let clean = match body.get(20)? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let len = usize::from(u16::from_le_bytes(body.get(21..23)?.try_into().ok()?));
+    let Decoded::Current(state) = record::decode(body.get(HEADER..HEADER + len)?) else {
+        return None;
+    };
+    Some((
+        sequence,
+        Checkpoint {
+            generation,
+            clean,
+            state,
+        },
+    ))
+}
+
+/// Reads a checkpoint of the first format (the bare record).
+fn legacy(path: &Path, bytes: &[u8]) -> Found {
+    match record::decode(bytes) {
+        Decoded::Current(state) => Found::Legacy(state),
+        Decoded::Newer(version) => {
+            tracing::warn!(path = %path.display(), version, "the session checkpoint is from a newer format; ignoring it");
+            Found::Nothing
+        }
+        Decoded::Unreadable(reason) => {
+            tracing::error!(path = %path.display(), %reason, "the session checkpoint is unreadable; numbering is guarded by the database alone");
+            Found::Nothing
+        }
+    }
 }
 
 #[cfg(test)]
@@ -108,7 +357,8 @@ mod tests {
     use client_session_core::SessionRecord;
     use uuid::Uuid;
 
-    fn at(index: u32, id: u128) -> PersistedSession {
+    /// Session `index` (id `id`) at its `events`th event.
+    fn at(index: u32, id: u128, events: u32) -> PersistedSession {
         PersistedSession {
             session: Some(SessionRecord {
                 session_id: Uuid::from_u128(id),
@@ -116,48 +366,234 @@ mod tests {
                 previous_session_id: None,
                 first_event_id: Uuid::from_u128(id + 100),
                 first_event_timestamp_ms: 0,
-                event_index: 1,
-                last_update_ms: 0,
+                event_index: events,
+                last_update_ms: i64::from(events),
             }),
             new_session_requested: false,
             anonymous: false,
         }
     }
 
-    #[test]
-    fn the_database_wins_when_it_is_as_new_or_newer() {
-        assert_eq!(
-            reconcile("ns", Some(at(3, 3)), Some(at(3, 3))),
-            Some(at(3, 3))
-        );
-        assert_eq!(
-            reconcile("ns", Some(at(4, 4)), Some(at(3, 3))),
-            Some(at(4, 4))
-        );
-        assert_eq!(reconcile("ns", Some(at(4, 4)), None), Some(at(4, 4)));
-        assert_eq!(reconcile("ns", None, None), None);
+    fn rotated(state: PersistedSession) -> PersistedSession {
+        PersistedSession {
+            new_session_requested: true,
+            ..state
+        }
+    }
+
+    fn sled(state: Option<PersistedSession>, generation: u64, clean: bool) -> SledView {
+        SledView {
+            state,
+            generation,
+            clean,
+        }
+    }
+
+    fn cp(state: PersistedSession, generation: u64, clean: bool) -> Found {
+        Found::Current(Checkpoint {
+            generation,
+            clean,
+            state,
+        })
+    }
+
+    fn resume(state: Option<PersistedSession>, clean_shutdown: bool, generation: u64) -> Resume {
+        Resume {
+            state,
+            clean_shutdown,
+            generation,
+        }
     }
 
     #[test]
-    fn a_lost_or_older_record_resumes_from_the_checkpoint_with_a_new_session() {
-        let resumed = PersistedSession {
-            new_session_requested: true,
-            ..at(3, 3)
-        };
-        assert_eq!(reconcile("ns", None, Some(at(3, 3))), Some(resumed));
+    fn without_a_checkpoint_the_database_decides() {
+        let view = sled(Some(at(3, 3, 5)), 4, true);
         assert_eq!(
-            reconcile("ns", Some(at(2, 2)), Some(at(3, 3))),
-            Some(resumed)
+            reconcile("ns", view, Found::Nothing),
+            resume(Some(at(3, 3, 5)), true, 4)
+        );
+    }
+
+    #[test]
+    fn a_clean_checkpoint_of_the_last_run_is_its_final_state() {
+        // Equal: the normal case.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(1, 1, 6)), 2, true),
+                cp(at(1, 1, 6), 2, true)
+            ),
+            resume(Some(at(1, 1, 6)), true, 2)
+        );
+        // sled lost the end of the run (issue 6, defect 1): its record is older.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(1, 1, 3)), 2, true),
+                cp(at(1, 1, 6), 2, true)
+            ),
+            resume(Some(at(1, 1, 6)), true, 2)
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_of_a_later_run_than_the_database_wins() {
+        // sled lost the whole last run, its generation and clean marker included.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(1, 1, 3)), 1, true),
+                cp(at(1, 1, 6), 2, true)
+            ),
+            resume(Some(at(1, 1, 6)), true, 2)
         );
         assert_eq!(
-            reconcile("ns", Some(PersistedSession::default()), Some(at(3, 3))),
-            Some(resumed)
+            reconcile("ns", sled(None, 0, false), cp(at(2, 2, 1), 5, false)),
+            resume(Some(at(2, 2, 1)), false, 5)
+        );
+    }
+
+    #[test]
+    fn an_unclean_run_resumes_from_whichever_copy_got_further() {
+        // Unforced saves after the last checkpoint: the database is ahead.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(2, 2, 9)), 3, false),
+                cp(at(2, 2, 1), 3, false)
+            ),
+            resume(Some(at(2, 2, 9)), false, 3)
+        );
+        // A new session the database lost (a full disk, a lost tail): the checkpoint.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(1, 1, 9)), 3, false),
+                cp(at(2, 2, 1), 3, false)
+            ),
+            resume(Some(rotated(at(2, 2, 1))), false, 3)
+        );
+        // Same index, other id: the database went back and forth; trust neither, rotate.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(2, 7, 9)), 3, false),
+                cp(at(2, 2, 1), 3, false)
+            ),
+            resume(Some(rotated(at(2, 2, 1))), false, 3)
+        );
+        // The clean marker of an unclean run's database does not make it clean.
+        assert!(
+            !reconcile(
+                "ns",
+                sled(Some(at(2, 2, 1)), 3, true),
+                cp(at(2, 2, 1), 3, false)
+            )
+            .clean_shutdown
+        );
+    }
+
+    #[test]
+    fn a_stale_checkpoint_only_guards_numbering() {
+        // The last run (generation 4) could not write its checkpoint; its database is newer.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(3, 3, 2)), 4, true),
+                cp(at(2, 2, 5), 3, true)
+            ),
+            resume(Some(at(3, 3, 2)), true, 4)
+        );
+        // ...but a database that went back behind it still resumes from the checkpoint.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(1, 1, 2)), 4, true),
+                cp(at(2, 2, 5), 3, true)
+            ),
+            resume(Some(rotated(at(2, 2, 5))), true, 4)
+        );
+    }
+
+    #[test]
+    fn a_legacy_checkpoint_guards_session_starts() {
+        let legacy = Found::Legacy(at(3, 3, 1));
+        assert_eq!(
+            reconcile("ns", sled(Some(at(3, 3, 4)), 0, true), legacy),
+            resume(Some(at(3, 3, 4)), true, 0)
         );
         assert_eq!(
-            reconcile("ns", Some(at(3, 9)), Some(at(3, 3))),
-            Some(resumed),
-            "same index, other id"
+            reconcile("ns", sled(Some(at(2, 2, 4)), 0, true), legacy),
+            resume(Some(rotated(at(3, 3, 1))), true, 0)
         );
+    }
+
+    fn checkpoint(n: u32, clean: bool) -> Checkpoint {
+        Checkpoint {
+            generation: u64::from(n),
+            clean,
+            state: at(n, u128::from(n), n),
+        }
+    }
+
+    #[test]
+    fn writes_alternate_slots_and_read_back_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut file, found) = CheckpointFile::open(dir.path(), "ns");
+        assert_eq!(found, Found::Nothing);
+        for n in 1..=5 {
+            file.write(&checkpoint(n, n == 5), true).unwrap();
+            let (_, found) = CheckpointFile::open(dir.path(), "ns");
+            assert_eq!(found, Found::Current(checkpoint(n, n == 5)));
+        }
+        let len = fs::metadata(path(dir.path(), "ns")).unwrap().len();
+        assert_eq!(
+            len,
+            2 * SLOT as u64,
+            "fixed size: later writes need no new blocks"
+        );
+    }
+
+    #[test]
+    fn a_torn_slot_falls_back_to_the_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut file, _) = CheckpointFile::open(dir.path(), "ns");
+        file.write(&checkpoint(1, false), true).unwrap();
+        file.write(&checkpoint(2, false), true).unwrap();
+        let p = path(dir.path(), "ns");
+        // Slot 1 holds the newest; tear it anywhere.
+        for at in [SLOT, SLOT + 5, SLOT + 30, 2 * SLOT - 1] {
+            let mut bytes = fs::read(&p).unwrap();
+            bytes[at] ^= 0x40;
+            fs::write(&p, &bytes).unwrap();
+            let (_, found) = CheckpointFile::open(dir.path(), "ns");
+            assert_eq!(found, Found::Current(checkpoint(1, false)), "byte {at}");
+            bytes[at] ^= 0x40;
+            fs::write(&p, &bytes).unwrap();
+        }
+        // Both torn: nothing usable, and the next write starts a whole new file.
+        let mut bytes = fs::read(&p).unwrap();
+        bytes[10] ^= 1;
+        bytes[SLOT + 10] ^= 1;
+        fs::write(&p, &bytes).unwrap();
+        let (mut file, found) = CheckpointFile::open(dir.path(), "ns");
+        assert_eq!(found, Found::Nothing);
+        file.write(&checkpoint(3, true), true).unwrap();
+        let (_, found) = CheckpointFile::open(dir.path(), "ns");
+        assert_eq!(found, Found::Current(checkpoint(3, true)));
+    }
+
+    #[test]
+    fn the_first_format_is_read_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = path(dir.path(), "ns");
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, record::encode(&at(4, 4, 1)).unwrap()).unwrap();
+        let (mut file, found) = CheckpointFile::open(dir.path(), "ns");
+        assert_eq!(found, Found::Legacy(at(4, 4, 1)));
+        file.write(&checkpoint(5, false), true).unwrap();
+        let (_, found) = CheckpointFile::open(dir.path(), "ns");
+        assert_eq!(found, Found::Current(checkpoint(5, false)));
     }
 
     #[test]

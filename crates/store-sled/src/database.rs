@@ -14,7 +14,8 @@ use client_session_store::record::{self, Decoded};
 use client_session_store::{Opened, SessionStore, StoreError};
 use uuid::Uuid;
 
-use crate::{checkpoint, user_id};
+use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
+use crate::user_id;
 
 /// The directory of the sled database inside the data directory.
 const DB_DIR: &str = "sessions";
@@ -28,8 +29,7 @@ const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub struct SledDatabase {
     data_dir: PathBuf,
-    db_path: PathBuf,
-    db: sled::Db,
+    engine: Arc<Mutex<Engine>>,
     user_id: Uuid,
     /// Alive while any handle on this database is: see [`OpenedHere`].
     token: Arc<()>,
@@ -53,12 +53,11 @@ impl SledDatabase {
         let key = fs::canonicalize(dir)
             .unwrap_or_else(|_| dir.to_owned())
             .join(DB_DIR);
-        let (db, token) = OpenedHere::open(&db_path, key)?;
+        let (engine, token) = Engine::open(&db_path, key)?;
         let user_id = user_id::load_or_create(dir)?;
         Ok(Self {
             data_dir: dir.to_owned(),
-            db_path,
-            db,
+            engine: Arc::new(Mutex::new(engine)),
             user_id,
             token,
         })
@@ -75,11 +74,13 @@ impl SledDatabase {
     #[must_use]
     pub fn store(&self, namespace: &str) -> SledStore {
         SledStore {
-            db: self.db.clone(),
+            engine: Arc::clone(&self.engine),
             data_dir: self.data_dir.clone(),
-            db_path: self.db_path.clone(),
             user_id: self.user_id,
             keys: Keys::new(namespace),
+            checkpoint: None,
+            checkpoint_behind: false,
+            generation: 0,
             _token: Arc::clone(&self.token),
         }
     }
@@ -89,9 +90,12 @@ impl SledDatabase {
     /// # Errors
     /// [`StoreError::Database`] when sled cannot read the database.
     pub fn namespaces(&self) -> Result<BTreeMap<String, Decoded>, StoreError> {
+        let entries = Engine::run(&self.engine, |db| {
+            db.scan_prefix(Keys::SESSION)
+                .collect::<sled::Result<Vec<_>>>()
+        })?;
         let mut out = BTreeMap::new();
-        for entry in self.db.scan_prefix(Keys::SESSION) {
-            let (key, value) = entry.map_err(|e| database_error(&self.db_path, &e))?;
+        for (key, value) in entries.unwrap_or_default() {
             let namespace = String::from_utf8_lossy(&key[Keys::SESSION.len()..]).into_owned();
             out.insert(namespace, record::decode(&value));
         }
@@ -103,58 +107,111 @@ impl SledDatabase {
     /// # Errors
     /// [`StoreError::Database`] when sled cannot tell.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.db
-            .size_on_disk()
-            .map_err(|e| database_error(&self.db_path, &e))
+        Ok(Engine::run(&self.engine, sled::Db::size_on_disk)?.unwrap_or(0))
     }
 }
 
 /// One namespace of a [`SledDatabase`].
 #[derive(Debug)]
 pub struct SledStore {
-    db: sled::Db,
+    engine: Arc<Mutex<Engine>>,
     data_dir: PathBuf,
-    db_path: PathBuf,
     user_id: Uuid,
     keys: Keys,
+    /// Opened by [`SessionStore::open`].
+    checkpoint: Option<CheckpointFile>,
+    /// The last checkpoint write failed: the next save writes it (durably) again.
+    checkpoint_behind: bool,
+    /// This run's generation (see the `checkpoint` module).
+    generation: u64,
     _token: Arc<()>,
 }
 
 impl SledStore {
-    fn flush(&self) -> Result<(), StoreError> {
-        self.db
-            .flush()
-            .map(drop)
-            .map_err(|e| database_error(&self.db_path, &e))
+    /// Runs a sled operation; `None` when sled cannot run in this process.
+    fn sled<T>(
+        &self,
+        op: impl FnOnce(&sled::Db) -> sled::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        Engine::run(&self.engine, op)
     }
 
-    fn insert(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        self.db
-            .insert(key, value)
-            .map(drop)
-            .map_err(|e| database_error(&self.db_path, &e))
-    }
-
-    /// Reads the record; keeps what it cannot use under another key so nothing is destroyed.
-    fn read_state(&self) -> Result<Option<PersistedSession>, StoreError> {
-        let Some(bytes) = self
-            .db
-            .get(&self.keys.session)
-            .map_err(|e| database_error(&self.db_path, &e))?
-        else {
-            return Ok(None);
+    /// What sled holds for this namespace; keeps what it cannot use under another key so
+    /// nothing is destroyed.
+    fn read_sled(&self) -> Result<SledView, StoreError> {
+        let keys = &self.keys;
+        let read = self.sled(|db| {
+            Ok((
+                db.get(&keys.session)?,
+                db.get(&keys.generation)?,
+                db.remove(&keys.clean)?.is_some(),
+            ))
+        })?;
+        let Some((record, generation, clean)) = read else {
+            return Ok(SledView::default());
         };
-        match record::decode(&bytes) {
-            Decoded::Current(state) => Ok(Some(state)),
+        let generation = match generation.as_deref().map(<[u8; 8]>::try_from) {
+            None => 0,
+            Some(Ok(bytes)) => u64::from_be_bytes(bytes),
+            Some(Err(_)) => {
+                tracing::error!(namespace = %keys.namespace, "the stored run generation is malformed; reading it as 0");
+                0
+            }
+        };
+        let state = match record {
+            None => None,
+            Some(bytes) => self.decode_or_keep_aside(&bytes)?,
+        };
+        Ok(SledView {
+            state,
+            generation,
+            clean,
+        })
+    }
+
+    fn decode_or_keep_aside(&self, bytes: &[u8]) -> Result<Option<PersistedSession>, StoreError> {
+        let aside = match record::decode(bytes) {
+            Decoded::Current(state) => return Ok(Some(state)),
             Decoded::Newer(version) => {
                 tracing::warn!(namespace = %self.keys.namespace, version, "stored session is from a newer format; keeping it aside and starting fresh");
-                self.insert(&self.keys.aside(&format!("v{version}")), &bytes)?;
-                Ok(None)
+                self.keys.aside(&format!("v{version}"))
             }
             Decoded::Unreadable(reason) => {
                 tracing::error!(namespace = %self.keys.namespace, %reason, "stored session is unreadable; keeping it aside and starting fresh");
-                self.insert(&self.keys.aside("unreadable"), &bytes)?;
-                Ok(None)
+                self.keys.aside("unreadable")
+            }
+        };
+        self.sled(|db| db.insert(aside, bytes))?;
+        Ok(None)
+    }
+
+    /// Writes the checkpoint of this run. A failure is logged once until a write succeeds
+    /// again; the next save retries it.
+    fn write_checkpoint(
+        &mut self,
+        state: &PersistedSession,
+        clean: bool,
+    ) -> Result<(), StoreError> {
+        let Some(file) = &mut self.checkpoint else {
+            return Ok(());
+        };
+        let checkpoint = Checkpoint {
+            generation: self.generation,
+            clean,
+            state: *state,
+        };
+        match file.write(&checkpoint, true) {
+            Ok(()) => {
+                if std::mem::take(&mut self.checkpoint_behind) {
+                    tracing::info!(namespace = %self.keys.namespace, "the session checkpoint is written again");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if !std::mem::replace(&mut self.checkpoint_behind, true) {
+                    tracing::error!(namespace = %self.keys.namespace, error = %e, "cannot write the session checkpoint: if the database also loses its newest records, numbering is not guarded; retrying with every save");
+                }
+                Err(e)
             }
         }
     }
@@ -169,39 +226,64 @@ impl SessionStore for SledStore {
     }
 
     async fn open(&mut self) -> Result<Opened, StoreError> {
-        let namespace = &self.keys.namespace;
-        let state = checkpoint::reconcile(
-            namespace,
-            self.read_state()?,
-            checkpoint::read(&self.data_dir, namespace),
-        );
-        let clean_shutdown = self
-            .db
-            .remove(&self.keys.clean)
-            .map_err(|e| database_error(&self.db_path, &e))?
-            .is_some();
-        self.flush()?;
+        let sled = self.read_sled()?;
+        let (checkpoint, found) = CheckpointFile::open(&self.data_dir, &self.keys.namespace);
+        let resume = checkpoint::reconcile(&self.keys.namespace, sled, found);
+        self.generation = resume.generation.saturating_add(1);
+        let generation = self.generation.to_be_bytes();
+        // Durable before any event: from here on, a run that dies is seen as unclean.
+        self.sled(|db| {
+            db.insert(&self.keys.generation, &generation)?;
+            db.flush()
+        })?;
+        self.checkpoint = Some(checkpoint);
+        let state = resume.state.unwrap_or_default();
+        // Without it the protection is weaker, not gone: the database's generation now shows
+        // that an older checkpoint is stale. Logged inside.
+        let _ = self.write_checkpoint(&state, false);
         Ok(Opened {
             user_id: self.user_id,
-            state,
-            clean_shutdown,
+            state: resume.state,
+            clean_shutdown: resume.clean_shutdown,
         })
     }
 
     async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
-        self.insert(&self.keys.session, &record::encode(state))?;
-        if durable {
-            self.flush()?;
-            // After the flush: a crash between the two leaves the database ahead, never behind.
-            checkpoint::write(&self.data_dir, &self.keys.namespace, state)?;
+        let encoded = record::encode(state)?;
+        let written = self.sled(|db| {
+            db.insert(&self.keys.session, encoded)?;
+            if durable {
+                db.flush()?;
+            }
+            Ok(())
+        });
+        let degraded = matches!(written, Ok(None));
+        // A new session (durable) is checkpointed even when sled failed: then the checkpoint
+        // is the only copy, which is what makes it survive a full disk.
+        if durable || degraded || self.checkpoint_behind {
+            let checkpointed = self.write_checkpoint(state, false);
+            if degraded {
+                return checkpointed;
+            }
         }
-        Ok(())
+        written.map(drop)
     }
 
     async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
-        self.insert(&self.keys.session, &record::encode(state))?;
-        self.insert(&self.keys.clean, b"1")?;
-        self.flush()
+        let encoded = record::encode(state)?;
+        let written = self.sled(|db| {
+            db.insert(&self.keys.session, encoded)?;
+            db.insert(&self.keys.clean, b"1")?;
+            db.flush()
+        });
+        // After sled: a crash between the two leaves an unclean checkpoint, so the next run
+        // rotates the session rather than trusting a half-finished close.
+        let checkpointed = self.write_checkpoint(state, true);
+        match written {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => checkpointed,
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -211,18 +293,21 @@ struct Keys {
     namespace: String,
     session: Vec<u8>,
     clean: Vec<u8>,
+    generation: Vec<u8>,
 }
 
 impl Keys {
     const SESSION: &'static [u8] = b"session/";
     const CLEAN: &'static [u8] = b"clean/";
     const ASIDE: &'static [u8] = b"aside/";
+    const GENERATION: &'static [u8] = b"generation/";
 
     fn new(namespace: &str) -> Self {
         Self {
             namespace: namespace.to_owned(),
             session: [Self::SESSION, namespace.as_bytes()].concat(),
             clean: [Self::CLEAN, namespace.as_bytes()].concat(),
+            generation: [Self::GENERATION, namespace.as_bytes()].concat(),
         }
     }
 
@@ -236,6 +321,73 @@ impl Keys {
             format!("/{why}/{ms}").as_bytes(),
         ]
         .concat()
+    }
+}
+
+/// The sled handle of one data directory, shared by its namespaces.
+///
+/// sled refuses every write after one I/O error (its "global error", reset only by a new start;
+/// a full disk is enough), so a failed operation drops the handle and the next one opens the
+/// database again: sled's recovery then cuts what the failed write tore, and the caller writes
+/// its whole record again.
+#[derive(Debug)]
+struct Engine {
+    db_path: PathBuf,
+    /// Where the database is registered in [`OpenedHere`].
+    key: PathBuf,
+    /// `None` after a failure until the next operation reopens it, or for good when
+    /// `unavailable`.
+    db: Option<sled::Db>,
+    /// sled cannot run in this process: its `Config` panics on a clock before 1970. The
+    /// checkpoint files alone keep the state then.
+    unavailable: bool,
+}
+
+impl Engine {
+    fn open(db_path: &Path, key: PathBuf) -> Result<(Self, Arc<()>), StoreError> {
+        let mut engine = Self {
+            db_path: db_path.to_owned(),
+            key: key.clone(),
+            db: None,
+            unavailable: false,
+        };
+        if SystemTime::now().duration_since(UNIX_EPOCH).is_err() {
+            // sled 0.34 names its temporary files by the clock and panics before 1970.
+            tracing::error!(path = %db_path.display(), "the system clock is before 1970, where sled cannot start; keeping sessions in the checkpoint files only");
+            engine.unavailable = true;
+            return Ok((engine, OpenedHere::register(key)));
+        }
+        let (db, token) = OpenedHere::open(db_path, key)?;
+        engine.db = Some(db);
+        Ok((engine, token))
+    }
+
+    /// Runs `op` on the database, reopening it first after a failure; `None` when sled cannot
+    /// run in this process.
+    fn run<T>(
+        engine: &Mutex<Self>,
+        op: impl FnOnce(&sled::Db) -> sled::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+        if engine.unavailable {
+            return Ok(None);
+        }
+        let db = match engine.db.take() {
+            Some(db) => db,
+            None => {
+                let db = OpenedHere::reopen(&engine.db_path, &engine.key)?;
+                tracing::info!(path = %engine.db_path.display(), "the session database is open again after a failed write");
+                db
+            }
+        };
+        match op(&db) {
+            Ok(value) => {
+                engine.db = Some(db);
+                Ok(Some(value))
+            }
+            // Dropped, so that the next operation starts sled afresh.
+            Err(e) => Err(database_error(&engine.db_path, &e)),
+        }
     }
 }
 
@@ -279,12 +431,35 @@ impl OpenedHere {
                 other => break other?,
             }
         };
+        Ok((db, Self::register(key)))
+    }
+
+    /// Marks the database at `key` as in use here until the returned token is dropped.
+    fn register(key: PathBuf) -> Arc<()> {
         let token = Arc::new(());
         Self::registry()
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key, Arc::downgrade(&token));
-        Ok((db, token))
+        token
+    }
+
+    /// Opens again a database this process just dropped after a failure: sled's I/O threads
+    /// may still hold its lock for a moment.
+    fn reopen(db_path: &Path, key: &Path) -> Result<sled::Db, StoreError> {
+        let deadline = Instant::now() + OWN_RELEASE_WAIT;
+        loop {
+            match open_guarded(db_path) {
+                Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(e) => {
+                    tracing::debug!(key = %key.display(), error = %e, "reopening the session database failed");
+                    return Err(e);
+                }
+                Ok(db) => return Ok(db),
+            }
+        }
     }
 }
 

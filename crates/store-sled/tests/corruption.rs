@@ -533,7 +533,7 @@ fn open_with_record(bytes: &[u8]) -> Planted {
     let raw = raw_sled(dir.path());
     assert_eq!(
         raw.get(b"session/default").unwrap().as_deref(),
-        Some(&record::encode(&state(7))[..])
+        Some(&record::encode(&state(7)).unwrap()[..])
     );
     let aside = raw
         .scan_prefix(b"aside/")
@@ -551,8 +551,8 @@ fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
     let (opened, logs, aside, user) = open_with_record(bytes);
     assert_eq!(
         opened.state,
-        Some(resumed(state(0))),
-        "the numbering resumes from the checkpoint"
+        Some(state(1)),
+        "the last run closed cleanly, so its checkpoint is its final state"
     );
     assert_eq!(opened.user_id, user);
     assert!(
@@ -579,7 +579,7 @@ fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
 fn a_version_beyond_u64_is_unreadable_and_kept_aside() {
     let bytes = br#"{"version":184467440737095516160,"session":null}"#;
     let (opened, logs, aside, _) = open_with_record(bytes);
-    assert_eq!(opened.state, Some(resumed(state(0))));
+    assert_eq!(opened.state, Some(state(1)), "the clean checkpoint");
     assert!(
         logs.iter()
             .any(|l| l.starts_with("ERROR") && l.contains("unreadable")),
@@ -597,7 +597,7 @@ fn a_version_beyond_u64_is_unreadable_and_kept_aside() {
 /// kept aside, absent), never half-read.
 #[test]
 fn a_version_1_record_with_unknown_fields_is_unreadable_and_kept_aside() {
-    let good = String::from_utf8(record::encode(&state(3))).unwrap();
+    let good = String::from_utf8(record::encode(&state(3)).unwrap()).unwrap();
     let cases = [
         good.replacen('{', r#"{"futureField":true,"#, 1),
         good.replace(r#""eventIndex":1"#, r#""eventIndex":1,"eventCount":1"#),
@@ -605,7 +605,11 @@ fn a_version_1_record_with_unknown_fields_is_unreadable_and_kept_aside() {
     for bytes in cases {
         assert_ne!(bytes, good);
         let (opened, logs, aside, user) = open_with_record(bytes.as_bytes());
-        assert_eq!(opened.state, Some(resumed(state(0))), "{bytes}");
+        assert_eq!(
+            opened.state,
+            Some(state(1)),
+            "the clean checkpoint: {bytes}"
+        );
         assert_eq!(opened.user_id, user);
         assert!(
             logs.iter()

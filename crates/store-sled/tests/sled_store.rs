@@ -120,7 +120,7 @@ async fn newer_format_is_kept_aside_and_treated_as_absent() {
 async fn wrong_typed_record_is_absent_and_user_survives() {
     let dir = tempfile::tempdir().unwrap();
     let user = SledDatabase::open(dir.path()).unwrap().user_id();
-    let bad = String::from_utf8(record::encode(&state(3)))
+    let bad = String::from_utf8(record::encode(&state(3)).unwrap())
         .unwrap()
         .replace("\"eventIndex\":4", "\"eventIndex\":\"4\"");
     put_raw(dir.path(), bad.as_bytes()).await;
@@ -179,7 +179,11 @@ async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
     let db = SledDatabase::open(dir.path()).expect("a damaged database never stops the app");
     assert_eq!(db.user_id(), user, "the user id is not in the database");
     let opened = db.store("default").open().await.unwrap();
-    assert_eq!(opened.state, None, "the damaged state is not trusted");
+    assert_eq!(
+        (opened.state, opened.clean_shutdown),
+        (Some(state(3)), true),
+        "the clean close's checkpoint is the state the damaged database lost"
+    );
     let moved = fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)

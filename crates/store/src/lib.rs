@@ -49,6 +49,12 @@ pub enum StoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A record could not be encoded for storage.
+    #[error("cannot encode the session record: {message}")]
+    Encode {
+        /// What the encoder said.
+        message: String,
+    },
     /// The database engine reported an error.
     #[error("database error on {path}: {message}")]
     Database {

@@ -10,6 +10,8 @@ use client_session_core::PersistedSession;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::StoreError;
+
 /// The format version this build writes.
 pub const FORMAT_VERSION: u64 = 1;
 
@@ -25,20 +27,24 @@ pub enum Decoded {
 }
 
 /// Encodes `state` with the current format version.
-#[must_use]
-pub fn encode(state: &PersistedSession) -> Vec<u8> {
+///
+/// # Errors
+/// [`StoreError::Encode`] if serde cannot serialise the record (it holds only integers, ids and
+/// booleans, so this would be a bug; it is reported rather than written as an empty record).
+pub fn encode(state: &PersistedSession) -> Result<Vec<u8>, StoreError> {
     #[derive(Serialize)]
     struct Envelope<'a> {
         version: u64,
         #[serde(flatten)]
         state: &'a PersistedSession,
     }
-    // Serialising plain structs of integers, strings and booleans into a Vec cannot fail.
     serde_json::to_vec(&Envelope {
         version: FORMAT_VERSION,
         state,
     })
-    .unwrap_or_default()
+    .map_err(|e| StoreError::Encode {
+        message: e.to_string(),
+    })
 }
 
 /// Decodes a stored record.
@@ -94,14 +100,17 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        assert_eq!(decode(&encode(&state())), Decoded::Current(state()));
+        assert_eq!(
+            decode(&encode(&state()).unwrap()),
+            Decoded::Current(state())
+        );
         let empty = PersistedSession::default();
-        assert_eq!(decode(&encode(&empty)), Decoded::Current(empty));
+        assert_eq!(decode(&encode(&empty).unwrap()), Decoded::Current(empty));
     }
 
     #[test]
     fn writes_the_version_first() {
-        let text = String::from_utf8(encode(&state())).unwrap();
+        let text = String::from_utf8(encode(&state()).unwrap()).unwrap();
         assert!(
             text.starts_with("{\"version\":1,\"session\":{\"sessionId\":"),
             "{text}"
@@ -140,7 +149,7 @@ mod tests {
 
     #[test]
     fn out_of_range_index_is_unreadable() {
-        let text = String::from_utf8(encode(&state()))
+        let text = String::from_utf8(encode(&state()).unwrap())
             .unwrap()
             .replace("\"sessionIndex\":3", "\"sessionIndex\":2147483648");
         assert!(
