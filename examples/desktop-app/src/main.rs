@@ -5,34 +5,82 @@
 //! prints every event with its contexts as JSON. Run it twice: the second run keeps the user
 //! and, because a restart starts a new session (unless `--continue-session-on-restart`), shows
 //! session 2 with `previousSessionId` naming session 1.
+//!
+//! It depends on the `client-session` facade only, as an app would.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use client_session_actor::{Event, Payload, TrackedEvent};
-use client_session_core::Config;
-use client_session_desktop::{DesktopOptions, DesktopTracker};
+use anyhow::Context;
+use client_session::{Config, DesktopOptions, DesktopTracker, Event, Payload, TrackedEvent};
 use serde_json::json;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
+const USAGE: &str = "\
+Usage: desktop-app [--data-dir DIR] [--continue-session-on-restart]
+
+Simulates a desktop app: tracks screen views and a click, minimises and restores its window,
+and prints each event with its contexts as a JSON line. Run it twice to see what a restart does.
+
+Options:
+  --data-dir DIR                 where the tracker keeps its state (default ./client-session-data)
+  --continue-session-on-restart  continue the stored session after a clean exit
+  -h, --help                     print this help
+";
+
+/// What the command line asks for.
+enum Command {
+    Help,
+    Run { data_dir: PathBuf, config: Config },
+}
+
+/// Reads the arguments after the program name; `Err` names what is wrong with them.
+fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    let mut data_dir = PathBuf::from("client-session-data");
+    let mut config = Config::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("-h" | "--help") => return Ok(Command::Help),
+            Some("--data-dir") => {
+                data_dir = args.next().ok_or("--data-dir needs a directory")?.into();
+            }
+            Some("--continue-session-on-restart") => config.continue_session_on_restart = true,
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    Ok(Command::Run { data_dir, config })
+}
+
+fn main() -> ExitCode {
+    let (data_dir, config) = match parse_args(std::env::args_os().skip(1)) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        // 2, as for any command-line tool given a usage it does not know.
+        Err(message) => {
+            eprint!("desktop-app: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        Ok(Command::Run { data_dir, config }) => (data_dir, config),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter("warn")
         .init();
-    let mut data_dir = PathBuf::from("client-session-data");
-    let mut config = Config::default();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--data-dir" => data_dir = args.next().context("--data-dir needs a directory")?.into(),
-            "--continue-session-on-restart" => config.continue_session_on_restart = true,
-            other => bail!(
-                "unknown argument {other:?} (use --data-dir DIR, --continue-session-on-restart)"
-            ),
+    match simulate(data_dir, config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("desktop-app: {error:#}");
+            ExitCode::FAILURE
         }
     }
+}
 
+/// The app's life: open, track, minimise, restore, track, exit.
+#[tokio::main(flavor = "current_thread")]
+async fn simulate(data_dir: PathBuf, config: Config) -> anyhow::Result<()> {
     let options = DesktopOptions {
         config,
         ..DesktopOptions::at_path(&data_dir)
@@ -48,25 +96,25 @@ async fn main() -> anyhow::Result<()> {
         &handle
             .track(Event::new(Payload::screen_view("home")))
             .await?,
-    );
+    )?;
     show(
         "button clicked",
         &handle
             .track(Event::new(Payload::structured("ui", "click")))
             .await?,
-    );
+    )?;
     if let Some(event) = tracker.background().await? {
-        show("window minimised", &event);
+        show("window minimised", &event)?;
     }
     if let Some(event) = tracker.foreground().await? {
-        show("window restored", &event);
+        show("window restored", &event)?;
     }
     show(
         "settings opened",
         &handle
             .track(Event::new(Payload::screen_view("settings")))
             .await?,
-    );
+    )?;
 
     let snapshot = handle.snapshot().await?;
     if let Some(session) = snapshot.session {
@@ -80,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Prints one event as a JSON line: what happened, the event, and its contexts.
-fn show(what: &str, event: &TrackedEvent) {
+fn show(what: &str, event: &TrackedEvent) -> anyhow::Result<()> {
     if event.starts_session {
         let cs = &event.client_session;
         match cs.previous_session_id {
@@ -97,8 +145,9 @@ fn show(what: &str, event: &TrackedEvent) {
         "eventId": event.stamp.id,
         "dtm": event.stamp.dtm_ms,
         "ue_pr": event.payload.lifecycle_json(),
-        "co": serde_json::to_value(event.contexts()).unwrap_or_default(),
+        "co": serde_json::to_value(event.contexts()).context("serialising the contexts")?,
     });
     // Field order is kept (serde_json's preserve_order), so the entity reads as trackers send it.
     println!("{line}");
+    Ok(())
 }

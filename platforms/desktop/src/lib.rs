@@ -237,8 +237,3 @@ mod tests {
         ));
     }
 }
-
-/// The README's code samples, compiled as doctests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
