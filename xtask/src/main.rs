@@ -1,9 +1,9 @@
 //! Repository chores for the client-session workspace, run as `cargo xtask <task>`.
 //!
-//! `cargo xtask ci` is the whole CI run (`.ci/run` calls nothing else): the format check, the build,
-//! the tests (the Iglu schema check of every emitted entity among them), clippy, cargo-deny,
-//! cargo-machete (no unused dependency) and the wasm32 build of each crate that runs in the
-//! browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
+//! `cargo xtask ci` is the whole CI run (`.ci/run` calls nothing else): the format check, the
+//! build, the tests (the Iglu schema check of every emitted entity among them), clippy,
+//! cargo-deny, cargo-machete (no unused dependency) and the wasm32 build of each crate that runs
+//! in the browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
 //! first failing step with a non-zero exit. `cargo xtask machete` and `cargo xtask wasm` run one of
 //! those checks on its own.
 //!
@@ -63,15 +63,8 @@ impl Ctx {
     }
 }
 
-/// How a step ended when it did not fail.
-pub enum Outcome {
-    /// The step ran and passed.
-    Passed,
-    /// The step did not run; the text says why.
-    Skipped(String),
-}
-
-type StepFn = fn(&Ctx) -> Result<Outcome>;
+/// One CI step; `Ok` when it passed.
+type StepFn = fn(&Ctx) -> Result<()>;
 
 const CI_STEPS: &[(&str, StepFn)] = &[
     ("fmt", fmt),
@@ -122,14 +115,10 @@ fn run_steps(ctx: &Ctx, steps: &[(&str, StepFn)]) -> Result<()> {
         println!("\n==> [{}/{}] {name}", i + 1, steps.len());
         let step_started = Instant::now();
         match step(ctx) {
-            Ok(Outcome::Passed) => {
+            Ok(()) => {
                 let secs = step_started.elapsed().as_secs();
                 println!("==> {name}: ok ({secs}s)");
                 done.push(format!("{name} ok"));
-            }
-            Ok(Outcome::Skipped(why)) => {
-                println!("==> {name}: skipped: {why}");
-                done.push(format!("{name} skipped"));
             }
             Err(err) => {
                 println!(
@@ -154,22 +143,22 @@ fn run_steps(ctx: &Ctx, steps: &[(&str, StepFn)]) -> Result<()> {
     Ok(())
 }
 
-fn fmt(ctx: &Ctx) -> Result<Outcome> {
+fn fmt(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["fmt", "--all", "--", "--check"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn build(ctx: &Ctx) -> Result<Outcome> {
+fn build(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["build", "--workspace", "--all-targets", "--locked"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn test(ctx: &Ctx) -> Result<Outcome> {
+fn test(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["test", "--workspace", "--locked"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn clippy(ctx: &Ctx) -> Result<Outcome> {
+fn clippy(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo([
         "clippy",
         "--workspace",
@@ -179,13 +168,13 @@ fn clippy(ctx: &Ctx) -> Result<Outcome> {
         "-D",
         "warnings",
     ]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
 /// The cargo-deny major version `deny.toml` is written for.
 const CARGO_DENY_VERSION: &str = "^0.20";
 
-fn deny(ctx: &Ctx) -> Result<Outcome> {
+fn deny(ctx: &Ctx) -> Result<()> {
     if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
         println!(
             "cargo-deny is not installed: installing it (cargo install cargo-deny --locked \
@@ -209,7 +198,7 @@ fn deny(ctx: &Ctx) -> Result<Outcome> {
     proc::run(ctx.cargo(["deny", "--version"]))?;
     // No `advisories`: the advisory database cannot be downloaded on the CI machines.
     proc::run(ctx.cargo(["deny", "check", "licenses", "bans", "sources"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
 /// The cargo-machete version the step installs; the check reads only manifests and sources, so
@@ -221,13 +210,13 @@ const CARGO_MACHETE_VERSION: &str = "^0.9";
 /// It reads only manifests and sources. Not `--with-metadata`: that runs `cargo metadata` in every
 /// workspace it finds, which rewrites `fuzz/Cargo.lock` (a workspace of its own, locked only when
 /// fuzzing) and may need the network. What that flag adds, a library name other than the
-/// package's (beyond `-` for `_`), no dependency here has. A dependency used in a way machete cannot see
-/// belongs in `[package.metadata.cargo-machete] ignored`, with a comment saying why.
-fn machete(ctx: &Ctx) -> Result<Outcome> {
+/// package's (beyond `-` for `_`), no dependency here has. A dependency used where machete cannot
+/// see it (a doctest) belongs in `[package.metadata.cargo-machete] ignored`, with the reason.
+fn machete(ctx: &Ctx) -> Result<()> {
     if !proc::succeeds(machete_cmd(ctx, &["--version"])) {
         println!(
             "cargo-machete is not installed: installing it (cargo install cargo-machete --locked \
-             --version {CARGO_MACHETE_VERSION}; a minute or two, once per machine)"
+             --version {CARGO_MACHETE_VERSION}; a few minutes, once per machine)"
         );
         proc::run(ctx.cargo([
             "install",
@@ -245,9 +234,11 @@ fn machete(ctx: &Ctx) -> Result<Outcome> {
         }
     }
     proc::run(machete_cmd(ctx, &["--version"]))?;
-    proc::run(machete_cmd(ctx, &[]))
-        .context("a crate lists a dependency it does not use: remove it from its Cargo.toml")?;
-    Ok(Outcome::Passed)
+    proc::run(machete_cmd(ctx, &[])).context(
+        "a crate lists a dependency it does not use: remove it, or, when only a doctest uses \
+             it, list it in that crate's [package.metadata.cargo-machete] ignored with the reason",
+    )?;
+    Ok(())
 }
 
 /// `cargo machete ARGS` from the workspace root.
