@@ -1,15 +1,15 @@
 //! Repository chores for the client-session workspace, run as `cargo xtask <task>`.
 //!
-//! `cargo xtask ci` is the whole CI run (`.ci/run` calls nothing else): the format check, the build,
-//! the tests, clippy, cargo-deny, the wasm32 build of the crates that run in the browser and the
-//! check of every mobile scenario's `client_session` entities against the official Iglu schema.
-//! Each step prints a `==> step` header, and the run stops at the first failing step with a
-//! non-zero exit. `cargo xtask wasm` and `cargo xtask iglu` run one of those checks on its own.
+//! `cargo xtask ci` is the whole CI run (`.ci/run` calls nothing else): the format check, the
+//! build, the tests (the Iglu schema check of every emitted entity among them), clippy,
+//! cargo-deny, cargo-machete (no unused dependency) and the wasm32 build of each crate that runs
+//! in the browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
+//! first failing step with a non-zero exit. `cargo xtask machete` and `cargo xtask wasm` run one of
+//! those checks on its own.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
-//! only tools that are missing (cargo-deny, Debian's wasm toolchain, Python's `jsonschema`).
+//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain).
 
-mod iglu;
 mod proc;
 mod rss;
 mod wasm;
@@ -26,12 +26,11 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci     the whole CI run: fmt, build, test, clippy, deny, wasm, iglu (what .ci/run calls)
-  wasm   build the browser crates for wasm32-unknown-unknown
-  iglu   replay the mobile scenarios and validate each client_session entity against the
-         official Iglu schema (../shared/iglu/schemas, or the folder in IGLU_SCHEMAS)
-  rss    measure the memory of the desktop example and of an idle `client-session run`
-         (release builds; a measurement, not part of ci)";
+  ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm (what .ci/run calls)
+  machete  fail on a dependency no crate uses (cargo-machete)
+  wasm     build each browser crate on its own for wasm32-unknown-unknown
+  rss      measure the memory of the desktop example and of an idle `client-session run`
+           (release builds; a measurement, not part of ci)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -64,15 +63,8 @@ impl Ctx {
     }
 }
 
-/// How a step ended when it did not fail.
-pub enum Outcome {
-    /// The step ran and passed.
-    Passed,
-    /// The step did not run; the text says why.
-    Skipped(String),
-}
-
-type StepFn = fn(&Ctx) -> Result<Outcome>;
+/// One CI step; `Ok` when it passed.
+type StepFn = fn(&Ctx) -> Result<()>;
 
 const CI_STEPS: &[(&str, StepFn)] = &[
     ("fmt", fmt),
@@ -80,8 +72,8 @@ const CI_STEPS: &[(&str, StepFn)] = &[
     ("test", test),
     ("clippy", clippy),
     ("deny", deny),
+    ("machete", machete),
     ("wasm", wasm::check),
-    ("iglu", iglu::check),
 ];
 
 fn main() -> ExitCode {
@@ -90,7 +82,7 @@ fn main() -> ExitCode {
     let steps: &[(&str, StepFn)] = match words[..] {
         ["ci"] => CI_STEPS,
         ["wasm"] => &[("wasm", wasm::check)],
-        ["iglu"] => &[("iglu", iglu::check)],
+        ["machete"] => &[("machete", machete)],
         ["rss"] => &[("rss", rss::measure)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
@@ -123,14 +115,10 @@ fn run_steps(ctx: &Ctx, steps: &[(&str, StepFn)]) -> Result<()> {
         println!("\n==> [{}/{}] {name}", i + 1, steps.len());
         let step_started = Instant::now();
         match step(ctx) {
-            Ok(Outcome::Passed) => {
+            Ok(()) => {
                 let secs = step_started.elapsed().as_secs();
                 println!("==> {name}: ok ({secs}s)");
                 done.push(format!("{name} ok"));
-            }
-            Ok(Outcome::Skipped(why)) => {
-                println!("==> {name}: skipped: {why}");
-                done.push(format!("{name} skipped"));
             }
             Err(err) => {
                 println!(
@@ -155,22 +143,22 @@ fn run_steps(ctx: &Ctx, steps: &[(&str, StepFn)]) -> Result<()> {
     Ok(())
 }
 
-fn fmt(ctx: &Ctx) -> Result<Outcome> {
+fn fmt(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["fmt", "--all", "--", "--check"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn build(ctx: &Ctx) -> Result<Outcome> {
+fn build(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["build", "--workspace", "--all-targets", "--locked"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn test(ctx: &Ctx) -> Result<Outcome> {
+fn test(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo(["test", "--workspace", "--locked"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
-fn clippy(ctx: &Ctx) -> Result<Outcome> {
+fn clippy(ctx: &Ctx) -> Result<()> {
     proc::run(ctx.cargo([
         "clippy",
         "--workspace",
@@ -180,13 +168,13 @@ fn clippy(ctx: &Ctx) -> Result<Outcome> {
         "-D",
         "warnings",
     ]))?;
-    Ok(Outcome::Passed)
+    Ok(())
 }
 
 /// The cargo-deny major version `deny.toml` is written for.
 const CARGO_DENY_VERSION: &str = "^0.20";
 
-fn deny(ctx: &Ctx) -> Result<Outcome> {
+fn deny(ctx: &Ctx) -> Result<()> {
     if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
         println!(
             "cargo-deny is not installed: installing it (cargo install cargo-deny --locked \
@@ -210,5 +198,56 @@ fn deny(ctx: &Ctx) -> Result<Outcome> {
     proc::run(ctx.cargo(["deny", "--version"]))?;
     // No `advisories`: the advisory database cannot be downloaded on the CI machines.
     proc::run(ctx.cargo(["deny", "check", "licenses", "bans", "sources"]))?;
-    Ok(Outcome::Passed)
+    Ok(())
+}
+
+/// The cargo-machete version the step installs; the check reads only manifests and sources, so
+/// any later 0.9 finds the same.
+const CARGO_MACHETE_VERSION: &str = "^0.9";
+
+/// Fails when a manifest lists a dependency that its crate's sources never name.
+///
+/// It reads only manifests and sources. Not `--with-metadata`: that runs `cargo metadata` in every
+/// workspace it finds, which rewrites `fuzz/Cargo.lock` (a workspace of its own, locked only when
+/// fuzzing) and may need the network. What that flag adds, a library name other than the
+/// package's (beyond `-` for `_`), no dependency here has. A dependency used where machete cannot
+/// see it (a doctest) belongs in `[package.metadata.cargo-machete] ignored`, with the reason.
+fn machete(ctx: &Ctx) -> Result<()> {
+    if !proc::succeeds(machete_cmd(ctx, &["--version"])) {
+        println!(
+            "cargo-machete is not installed: installing it (cargo install cargo-machete --locked \
+             --version {CARGO_MACHETE_VERSION}; a few minutes, once per machine)"
+        );
+        proc::run(ctx.cargo([
+            "install",
+            "cargo-machete",
+            "--locked",
+            "--version",
+            CARGO_MACHETE_VERSION,
+        ]))
+        .context("could not install cargo-machete")?;
+        if !proc::succeeds(machete_cmd(ctx, &["--version"])) {
+            bail!(
+                "cargo-machete was installed but `cargo machete --version` still fails: is cargo's \
+                 bin folder ($CARGO_HOME/bin, usually ~/.cargo/bin) on PATH?"
+            );
+        }
+    }
+    proc::run(machete_cmd(ctx, &["--version"]))?;
+    proc::run(machete_cmd(ctx, &[])).context(
+        "a crate lists a dependency it does not use: remove it, or, when only a doctest uses \
+             it, list it in that crate's [package.metadata.cargo-machete] ignored with the reason",
+    )?;
+    Ok(())
+}
+
+/// `cargo machete ARGS` from the workspace root.
+///
+/// cargo-machete tells `cargo machete` from a direct `cargo-machete` call by `CARGO` being set
+/// without `CARGO_PKG_NAME`; `cargo run` sets both for xtask, so without this it would read
+/// `machete` as a path to analyse.
+fn machete_cmd(ctx: &Ctx, args: &[&str]) -> Command {
+    let mut cmd = ctx.cargo(["machete"]);
+    cmd.args(args).env_remove("CARGO_PKG_NAME");
+    cmd
 }

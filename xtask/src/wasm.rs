@@ -1,4 +1,9 @@
-//! `cargo xtask wasm`: the crates that run in the browser must build for `wasm32-unknown-unknown`.
+//! `cargo xtask wasm`: each crate that runs in the browser must build for `wasm32-unknown-unknown`
+//! on its own.
+//!
+//! One cargo invocation per crate: built together, cargo unifies their features, and a crate that
+//! lacks one (uuid's `js` for wasm32, say) builds only because a neighbour enables it. An app that
+//! depends on that crate alone would not build.
 //!
 //! With rustup's wasm32 target installed this is a plain `cargo build --target`. The rustup
 //! toolchain on the project's machines has no wasm32 standard library and cannot download one, so
@@ -9,17 +14,18 @@
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
-use crate::{proc, Ctx, Outcome};
+use crate::{proc, Ctx};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
-/// The crates that must build for the browser.
+/// The platform-agnostic crates: each must build for the browser alone.
 const CRATES: &[&str] = &[
     "client-session-core",
     "client-session-store",
     "client-session-actor",
+    "client-session-scenario",
 ];
 
 /// Debian's wasm-capable toolchain; `lld-22` must be named (`rust-web-llvm` links
@@ -32,16 +38,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "lld-22",
 ];
 
-/// Builds [`CRATES`] for [`TARGET`] by whichever route this machine allows.
-pub fn check(ctx: &Ctx) -> Result<Outcome> {
-    if rustup_has_target() {
-        println!("rustup has {TARGET} installed: plain cargo build");
-        let mut cmd = ctx.cargo(["build", "--locked", "--target", TARGET]);
-        for krate in CRATES {
-            cmd.args(["-p", krate]);
-        }
-        proc::run(cmd)?;
-    } else {
+/// Builds each of [`CRATES`] alone for [`TARGET`] by whichever route this machine allows.
+pub fn check(ctx: &Ctx) -> Result<()> {
+    let debian = !rustup_has_target();
+    if debian {
         println!(
             "rustup has no {TARGET} standard library: building with Debian's rustc-web and \
              -Zbuild-std (`rustup target add {TARGET}` is the simpler route where it can download)"
@@ -59,20 +59,34 @@ pub fn check(ctx: &Ctx) -> Result<Outcome> {
                 );
             }
         }
-        let mut cmd = Command::new("/usr/bin/cargo");
-        cmd.current_dir(&ctx.root)
-            .env("RUSTC", "/usr/bin/rustc")
-            .env("RUSTDOC", "/usr/bin/rustdoc")
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env("CARGO_TARGET_DIR", ctx.root.join("target-wasm"))
-            .args(["build", "--release", "--locked", "--target", TARGET])
-            .arg("-Zbuild-std=std,panic_abort");
-        for krate in CRATES {
-            cmd.args(["-p", krate]);
-        }
-        proc::run(cmd)?;
+    } else {
+        println!("rustup has {TARGET} installed: plain cargo build");
     }
-    Ok(Outcome::Passed)
+    for krate in CRATES {
+        proc::run(build_command(ctx, debian, krate))
+            .with_context(|| format!("{krate} does not build for {TARGET} on its own"))?;
+    }
+    Ok(())
+}
+
+/// `cargo build` of `krate` alone for [`TARGET`]: rustup's toolchain, or Debian's (`debian`)
+/// with the standard library built from source into its own target folder.
+fn build_command(ctx: &Ctx, debian: bool, krate: &str) -> Command {
+    if !debian {
+        let mut cmd = ctx.cargo(["build", "--locked", "--target", TARGET]);
+        cmd.args(["-p", krate]);
+        return cmd;
+    }
+    let mut cmd = Command::new("/usr/bin/cargo");
+    cmd.current_dir(&ctx.root)
+        .env("RUSTC", "/usr/bin/rustc")
+        .env("RUSTDOC", "/usr/bin/rustdoc")
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", ctx.root.join("target-wasm"))
+        .args(["build", "--release", "--locked", "--target", TARGET])
+        .arg("-Zbuild-std=std,panic_abort")
+        .args(["-p", krate]);
+    cmd
 }
 
 /// Whether `rustup target list --installed` lists [`TARGET`]; false when rustup is absent.
