@@ -93,7 +93,7 @@ fn step(line: Line<'_>, index: usize) -> Result<Option<Op>, String> {
     let bytes = match line {
         Line::TooLong { bytes } => {
             return Err(format!(
-                "longer than {MAX_LINE_BYTES} bytes ({bytes} bytes), not read"
+                "longer than {MAX_LINE_BYTES} bytes ({bytes} bytes), skipped"
             ))
         }
         Line::Bytes(bytes) => bytes,
