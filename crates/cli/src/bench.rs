@@ -153,8 +153,7 @@ pub(crate) fn bench(
             0.0
         });
     }
-    println!("{out}");
-    Ok(())
+    crate::print(&out.to_string())
 }
 
 fn measure<S: SessionStore>(

@@ -4,8 +4,10 @@
 //! - `run` is a live tracker on a sled data directory, driven by step objects on stdin;
 //! - `inspect` prints what a data directory holds.
 //!
-//! Exit codes: 0 success, 2 bad input, 1 store or other error. Logs go to stderr; set
-//! `CLIENT_SESSION_LOG` (e.g. `debug`) to see more.
+//! Exit codes: 0 success, 2 bad input, 1 store or other error. `run` reports each bad line and
+//! goes on, exiting 2 at the end; a stdout that cannot be written (a closed pipe, a full disk)
+//! stops it with exit 1. Either way its tracker shuts down cleanly first. Logs go to stderr;
+//! set `CLIENT_SESSION_LOG` (e.g. `debug`) to see more.
 
 mod bench;
 mod inspect;
@@ -154,14 +156,21 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(message)) => {
-            eprintln!("error: {message}");
+            report(&format!("error: {message}"));
             ExitCode::from(2)
         }
         Err(Failure::Other(message)) => {
-            eprintln!("error: {message}");
+            report(&format!("error: {message}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// Writes one line to stderr. A stderr nobody reads must not turn into a panic (as `eprintln!`
+/// would): the exit code still tells the story.
+fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -172,9 +181,15 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// Writes one output line and flushes, so a reader sees each event as it happens.
 fn print_line(line: &client_session_scenario::OutputLine) -> Result<(), Failure> {
+    print(&line.to_json())
+}
+
+/// Writes `text` and a newline to stdout and flushes. A closed pipe or a full disk is an
+/// error to report (exit 1), never a panic as with `println!`.
+fn print(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", line.to_json())
+    writeln!(out, "{text}")
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Other(format!("cannot write to stdout: {e}")))
 }

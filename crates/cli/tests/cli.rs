@@ -162,12 +162,12 @@ fn a_locked_store_exits_1_naming_the_path() {
 }
 
 #[test]
-fn run_reports_bad_lines_with_their_number_and_goes_on() {
+fn run_reports_bad_lines_with_their_number_goes_on_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let input = "{\"op\":\"track\",\"event\":\"screen_view\"}\nnot json\n{\"op\":\"restart\"}\n{\"op\":\"track\"}\n{\"op\":\"jump\"}\n{\"op\":\"background\"}\n";
     let out = cli(&["run", "--data-dir", d], input);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("line 2: malformed JSON"), "{err}");
     assert!(err.contains("line 3: field `op`: restart"), "{err}");

@@ -133,6 +133,27 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+/// How many characters of a rejected input a message keeps. A value can be megabytes long,
+/// and an error message must stay small enough to read and to log.
+const QUOTED_CHARS: usize = 32;
+
+/// `text` whole when short; otherwise its first [`QUOTED_CHARS`] characters, `…` and its
+/// length in bytes.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
+/// `text` quoted as Rust's `{:?}` does, cut like [`shortened`] with the marker outside the quotes.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
 fn error(step: Option<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
     ScenarioError {
         step,
@@ -172,7 +193,7 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
             return Err(error(
                 None,
                 "platform",
-                format!("unknown platform {other:?} (mobile or web)"),
+                format!("unknown platform {} (mobile or web)", quoted(other)),
             ))
         }
     };
@@ -307,7 +328,13 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
             "structured" => EventName::Structured,
             "self_describing" => EventName::SelfDescribing,
             "page_view" => EventName::PageView,
-            other => return Err(error(step, "event", format!("unknown event {other:?}"))),
+            other => {
+                return Err(error(
+                    step,
+                    "event",
+                    format!("unknown event {}", quoted(other)),
+                ))
+            }
         }),
         "background" => Op::Background,
         "foreground" => Op::Foreground,
@@ -322,7 +349,7 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
                 .ok_or_else(|| error(step, "value", "must be true or false"))?,
         ),
         "restart" => Op::Restart,
-        other => return Err(error(step, "op", format!("unknown op {other:?}"))),
+        other => return Err(error(step, "op", format!("unknown op {}", quoted(other)))),
     };
     if object.contains_key("event") && op_name != "track" {
         return Err(error(
@@ -352,7 +379,11 @@ fn known_keys(
     prefix: &str,
 ) -> Result<(), ScenarioError> {
     match object.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(unknown) => Err(error(step, &format!("{prefix}{unknown}"), "unknown key")),
+        Some(unknown) => Err(error(
+            step,
+            &format!("{prefix}{}", shortened(unknown)),
+            "unknown key",
+        )),
         None => Ok(()),
     }
 }
@@ -448,6 +479,38 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("field ``: malformed JSON"));
+    }
+
+    #[test]
+    fn long_inputs_are_cut_in_messages() {
+        let long = "é".repeat(1000);
+        let kept = "é".repeat(QUOTED_CHARS);
+        let cases = [
+            (
+                with_steps(&format!(r#"[{{"at_ms":0,"op":"track","event":"{long}"}}]"#)),
+                format!("step 0, field `event`: unknown event \"{kept}\"… (2000 bytes)"),
+            ),
+            (
+                with_steps(&format!(r#"[{{"at_ms":0,"op":"{long}"}}]"#)),
+                format!("step 0, field `op`: unknown op \"{kept}\"… (2000 bytes)"),
+            ),
+            (
+                with_steps(&format!(r#"[{{"at_ms":0,"op":"pause","{long}":1}}]"#)),
+                format!("step 0, field `{kept}… (2000 bytes)`: unknown key"),
+            ),
+            (
+                format!(r#"{{"name":"n","platform":"{long}","start_ms":0,"steps":[]}}"#),
+                format!(
+                    "field `platform`: unknown platform \"{kept}\"… (2000 bytes) (mobile or web)"
+                ),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(&text).unwrap_err().to_string(), expected);
+        }
+        // Exactly the limit is kept whole.
+        assert_eq!(quoted(&kept), format!("{kept:?}"));
+        assert_eq!(shortened(&kept), kept);
     }
 
     #[test]
