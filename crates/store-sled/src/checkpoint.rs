@@ -210,16 +210,20 @@ impl CheckpointFile {
                 return (this, Found::Nothing);
             }
         };
-        if !bytes.starts_with(MAGIC) && bytes.get(SLOT..SLOT + 4) != Some(&MAGIC[..]) {
-            let found = legacy(&this.path, &bytes);
-            return (this, found);
-        }
-        let newest = (0..2)
-            .filter_map(|slot| Some((slot, decode_slot(bytes.get(slot * SLOT..)?)?)))
-            .max_by_key(|(_, (sequence, _))| *sequence);
-        let Some((slot, (sequence, checkpoint))) = newest else {
-            tracing::error!(path = %this.path.display(), "the session checkpoint is damaged (no whole slot); numbering is guarded by the database alone");
-            return (this, Found::Nothing);
+        let (slot, sequence, checkpoint) = match parse(&bytes) {
+            Parsed::Slot {
+                slot,
+                sequence,
+                checkpoint,
+            } => (slot, sequence, checkpoint),
+            Parsed::FirstFormat(decoded) => {
+                let found = legacy(&this.path, decoded);
+                return (this, found);
+            }
+            Parsed::NoWholeSlot => {
+                tracing::error!(path = %this.path.display(), "the session checkpoint is damaged (no whole slot); numbering is guarded by the database alone");
+                return (this, Found::Nothing);
+            }
         };
         if bytes.len() == 2 * SLOT {
             match OpenOptions::new().read(true).write(true).open(&this.path) {
@@ -336,9 +340,44 @@ fn decode_slot(bytes: &[u8]) -> Option<(u64, Checkpoint)> {
     ))
 }
 
+/// What a checkpoint file's bytes hold; nothing is logged, so `inspect` can use it too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    /// The newest whole slot of this format.
+    Slot {
+        /// Which slot.
+        slot: usize,
+        /// Its sequence number.
+        sequence: u64,
+        /// What it holds.
+        checkpoint: Checkpoint,
+    },
+    /// The first format: the bare record, decoded.
+    FirstFormat(Decoded),
+    /// This format, but both slots torn or foreign.
+    NoWholeSlot,
+}
+
+/// Parses a checkpoint file's bytes.
+pub(crate) fn parse(bytes: &[u8]) -> Parsed {
+    if !bytes.starts_with(MAGIC) && bytes.get(SLOT..SLOT + 4) != Some(&MAGIC[..]) {
+        return Parsed::FirstFormat(record::decode(bytes));
+    }
+    (0..2)
+        .filter_map(|slot| Some((slot, decode_slot(bytes.get(slot * SLOT..)?)?)))
+        .max_by_key(|(_, (sequence, _))| *sequence)
+        .map_or(Parsed::NoWholeSlot, |(slot, (sequence, checkpoint))| {
+            Parsed::Slot {
+                slot,
+                sequence,
+                checkpoint,
+            }
+        })
+}
+
 /// Reads a checkpoint of the first format (the bare record).
-fn legacy(path: &Path, bytes: &[u8]) -> Found {
-    match record::decode(bytes) {
+fn legacy(path: &Path, decoded: Decoded) -> Found {
+    match decoded {
         Decoded::Current(state) => Found::Legacy(state),
         Decoded::Newer(version) => {
             tracing::warn!(path = %path.display(), version, "the session checkpoint is from a newer format; ignoring it");

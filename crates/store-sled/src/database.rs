@@ -18,7 +18,7 @@ use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::user_id;
 
 /// The directory of the sled database inside the data directory.
-const DB_DIR: &str = "sessions";
+pub(crate) const DB_DIR: &str = "sessions";
 /// An SDK keeps a few small records: a large page cache would only cost the app memory.
 const CACHE_BYTES: u64 = 1024 * 1024;
 /// How long a reopen waits for sled's I/O threads to let go of a database this process closed.
@@ -289,7 +289,7 @@ impl SessionStore for SledStore {
 
 /// The keys of one namespace.
 #[derive(Debug, Clone)]
-struct Keys {
+pub(crate) struct Keys {
     namespace: String,
     session: Vec<u8>,
     clean: Vec<u8>,
@@ -297,7 +297,7 @@ struct Keys {
 }
 
 impl Keys {
-    const SESSION: &'static [u8] = b"session/";
+    pub(crate) const SESSION: &'static [u8] = b"session/";
     const CLEAN: &'static [u8] = b"clean/";
     const ASIDE: &'static [u8] = b"aside/";
     const GENERATION: &'static [u8] = b"generation/";
@@ -464,7 +464,7 @@ impl OpenedHere {
 }
 
 /// Why one attempt to open sled failed.
-enum OpenFailure {
+pub(crate) enum OpenFailure {
     Locked,
     Io(io::Error),
     Damaged(String),
@@ -514,7 +514,7 @@ fn open_guarded(path: &Path) -> Result<sled::Db, StoreError> {
     }
 }
 
-fn try_open(path: &Path) -> Result<sled::Db, OpenFailure> {
+pub(crate) fn try_open(path: &Path) -> Result<sled::Db, OpenFailure> {
     let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
     // sled 0.34 can panic on damaged files (sled #1155, #1387, #1527); a panic here means damage.
     match catch_unwind(AssertUnwindSafe(|| config.open())) {
@@ -539,7 +539,7 @@ fn is_lock_error(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         format!("sled panicked: {s}")
     } else if let Some(s) = panic.downcast_ref::<String>() {

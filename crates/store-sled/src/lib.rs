@@ -16,6 +16,7 @@
 //! damaged database directory is moved
 //! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded); a
 //! database held by another process is a typed [`StoreError::Locked`] naming the path.
+//! [`inspect()`] reads a data directory without repairing or changing anything in it.
 //!
 //! ```no_run
 //! use client_session_store::SessionStore;
@@ -31,9 +32,11 @@
 mod checkpoint;
 mod database;
 mod files;
+mod inspect;
 mod user_id;
 
 pub use checkpoint::CHECKPOINT_DIR;
 pub use client_session_store::StoreError;
 pub use database::{SledDatabase, SledStore};
+pub use inspect::{inspect, CheckpointView, DatabaseView, Inspection, UserIdFile};
 pub use user_id::USER_ID_FILE;

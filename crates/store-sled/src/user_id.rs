@@ -39,7 +39,7 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
     Ok(id)
 }
 
-fn parse(bytes: &[u8]) -> Option<Uuid> {
+pub(crate) fn parse(bytes: &[u8]) -> Option<Uuid> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     // Only the hyphenated form this store writes; anything else is not ours. The nil UUID is
     // what anonymised events carry, so it can never be a real user.
