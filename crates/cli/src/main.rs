@@ -174,7 +174,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 fn print_line(line: &client_session_scenario::OutputLine) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", line.to_json())
+    line.to_json()
+        .map_err(std::io::Error::from)
+        .and_then(|json| writeln!(out, "{json}"))
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Other(format!("cannot write to stdout: {e}")))
 }
