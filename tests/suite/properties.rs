@@ -3,13 +3,14 @@
 //! included): whether each event starts a session is what spec A2.3 says (judged by the test's
 //! own statement of the rule, [`SpecA23`], never by the code's decision), session index rises
 //! by one per new session, the event index counts events since the last rotation, the previous
-//! session id names the session before, ids are lower case and every entity satisfies the
-//! schema facts.
+//! session id names the session before, ids are lower case and every entity is valid under the
+//! official Iglu schema and the schema facts.
 
 use client_session_core::{
     Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, TrackedEvent,
 };
 use client_session_scenario::schema::check_client_session;
+use client_session_suite::iglu::ClientSessionSchema;
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -179,6 +180,10 @@ impl Seen {
     ) -> Result<(), TestCaseError> {
         let json = serde_json::to_value(&event.client_session).unwrap();
         prop_assert_eq!(check_client_session(&json), Ok(()), "{}", json);
+        prop_assert_eq!(
+            ClientSessionSchema::official().unwrap().validate(&json),
+            Ok(())
+        );
         prop_assert_eq!(
             event.starts_session,
             starts,
