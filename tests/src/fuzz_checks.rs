@@ -19,7 +19,7 @@ use client_session_core::{
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
 use client_session_store::record::{self, Decoded, FORMAT_VERSION};
-use client_session_store::SessionStore;
+use client_session_store::{SessionStore, StoreError};
 use client_session_store_sled::SledDatabase;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -586,10 +586,11 @@ fn check_first_event(
 ///
 /// A real [`SledDatabase`] is opened in a fresh directory, a session is saved and the store
 /// closed; then the first input byte picks one of the files under `sessions/` and the rest of
-/// the input replaces its content. Opening again never panics and never changes the user id; a
-/// store opened on it gives either a typed error or a usable state (it passes
-/// [`check_restored`]) numbered at least as high as the saved one: the saved state, whatever
-/// another database's bytes hold, or the checkpoint of the saved session when the database lost it.
+/// the input replaces its content. Opening again never panics, is never refused (damage is moved
+/// aside, not an error) and never changes the user id; a store opened on it is never refused
+/// either and gives a usable state (it passes [`check_restored`]) numbered at least as high as
+/// the saved one: the saved state, whatever another database's bytes hold, or the checkpoint of
+/// the saved session when the database lost it.
 ///
 /// # Errors
 /// The violated property, or a failure to set up the directory.
@@ -631,56 +632,61 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
     let name = file
         .strip_prefix(dir.path())
         .map_or_else(|_| file.display().to_string(), |p| p.display().to_string());
-    let db = match SledDatabase::open(dir.path()) {
-        Ok(db) => db,
-        // A typed error is a documented outcome; the user id file is untouched either way.
-        Err(_) => return Ok("reopen refused"),
-    };
+    let db = must_open(
+        "reopening the data directory",
+        &name,
+        SledDatabase::open(dir.path()),
+    )?;
     ensure!(
         db.user_id() == user,
         "damaging {name} changed the user id from {user} to {}",
         db.user_id()
     );
     let mut store = db.store("fuzz");
-    match block_on(store.open()) {
-        Ok(opened) => {
-            ensure!(
-                opened.user_id == user,
-                "damaging {name}: the store reports user {}",
-                opened.user_id
-            );
-            // The saved one, the checkpoint of it, or (when the bytes are a whole other
-            // database) some later state: a tracker must be able to start from it, and the
-            // numbering never goes back below the session handed out.
-            let Some(state) = &opened.state else {
-                return Err(format!(
-                    "damaging {name} lost the session although it was checkpointed"
-                ));
-            };
-            check_restored(state)
-                .map_err(|e| format!("damaging {name} restored an unusable state: {e}"))?;
-            let index = state.session.map_or(0, |s| s.session_index);
-            ensure!(
-                index >= 3,
-                "damaging {name} took the numbering back to {index}"
-            );
-            let moved_aside = fs::read_dir(dir.path())
-                .map_err(|e| format!("listing {}: {e}", dir.path().display()))?
-                .filter_map(Result::ok)
-                .any(|entry| {
-                    entry
-                        .file_name()
-                        .to_string_lossy()
-                        .starts_with("sessions.damaged-")
-                });
-            Ok(match (moved_aside, *state == saved) {
-                (true, _) => "damaged database moved aside, resumed from the checkpoint",
-                (false, true) => "reopened with the saved session",
-                (false, false) => "reopened, resumed from the checkpoint or another state",
-            })
-        }
-        Err(_) => Ok("store open refused"),
-    }
+    let opened = must_open("opening the store", &name, block_on(store.open()))?;
+    ensure!(
+        opened.user_id == user,
+        "damaging {name}: the store reports user {}",
+        opened.user_id
+    );
+    // The saved one, the checkpoint of it, or (when the bytes are a whole other database) some
+    // later state: a tracker must be able to start from it, and the numbering never goes back
+    // below the session handed out.
+    let Some(state) = &opened.state else {
+        return Err(format!(
+            "damaging {name} lost the session although it was checkpointed"
+        ));
+    };
+    check_restored(state)
+        .map_err(|e| format!("damaging {name} restored an unusable state: {e}"))?;
+    let index = state.session.map_or(0, |s| s.session_index);
+    ensure!(
+        index >= 3,
+        "damaging {name} took the numbering back to {index}"
+    );
+    let moved_aside = fs::read_dir(dir.path())
+        .map_err(|e| format!("listing {}: {e}", dir.path().display()))?
+        .filter_map(Result::ok)
+        .any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("sessions.damaged-")
+        });
+    Ok(match (moved_aside, *state == saved) {
+        (true, _) => "damaged database moved aside, resumed from the checkpoint",
+        (false, true) => "reopened with the saved session",
+        (false, false) => "reopened, resumed from the checkpoint or another state",
+    })
+}
+
+/// A refusal after damage is a violation. The input only changes the content of one file of a
+/// database this process closed, and [`SledDatabase::open`] documents that a damaged database
+/// is moved aside and replaced, not refused; its errors (`Locked`, `Io` on the directory,
+/// `Database` when even a fresh database fails) name conditions no such input can cause. So no
+/// input has a refusal as its documented outcome, and a tracker must be able to start.
+fn must_open<T>(step: &str, damaged: &str, result: Result<T, StoreError>) -> Result<T, Violation> {
+    result.map_err(|e| format!("damaging {damaged}: {step} was refused: {e}"))
 }
 
 fn list_files(dir: &FsPath, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -704,5 +710,33 @@ fn block_on<F: Future>(future: F) -> F::Output {
             return output;
         }
         std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_reopen_or_store_open_is_a_violation() {
+        let locked = StoreError::Locked {
+            path: PathBuf::from("d/sessions"),
+        };
+        let violation = must_open::<()>("reopening the data directory", "sessions/db", Err(locked))
+            .unwrap_err();
+        assert_eq!(
+            violation,
+            "damaging sessions/db: reopening the data directory was refused: \
+             the session database at d/sessions is locked by another process"
+        );
+        let failed = StoreError::Database {
+            path: PathBuf::from("d/sessions"),
+            message: "corrupt".into(),
+        };
+        assert!(must_open::<()>("opening the store", "sessions/conf", Err(failed)).is_err());
+        assert_eq!(
+            must_open("opening the store", "sessions/conf", Ok(7)),
+            Ok(7)
+        );
     }
 }

@@ -1,13 +1,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 //! Properties of the state machine over random step sequences (restarts and clock jumps
-//! included): session index never decreases and rises by one per new session, the event index
-//! counts events since the last rotation, the previous session id names the session before,
-//! ids are lower case and every entity satisfies the schema facts.
+//! included): whether each event starts a session is what spec A2.3 says (judged by the test's
+//! own statement of the rule, [`SpecA23`], never by the code's decision), session index rises
+//! by one per new session, the event index counts events since the last rotation, the previous
+//! session id names the session before, ids are lower case and every entity is valid under the
+//! official Iglu schema and the schema facts.
 
 use client_session_core::{
-    EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, TrackedEvent,
+    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, TrackedEvent,
 };
 use client_session_scenario::schema::check_client_session;
+use client_session_suite::iglu::ClientSessionSchema;
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -26,7 +29,17 @@ enum Step {
     Restart { clean: bool },
 }
 
-fn step() -> impl Strategy<Value = (i64, Step)> {
+/// How the clock moves before a step.
+#[derive(Debug, Clone)]
+enum Gap {
+    /// By this many ms (negative: the clock goes back).
+    Ms(i64),
+    /// To the last update plus a timeout (the background one or not) plus `offset` ms: the
+    /// boundary A2.3 draws, which random gaps would almost never hit.
+    Timeout { background: bool, offset: i64 },
+}
+
+fn step() -> impl Strategy<Value = (Gap, Step)> {
     let op = prop_oneof![
         6 => Just(Step::Track),
         2 => Just(Step::Background),
@@ -37,9 +50,114 @@ fn step() -> impl Strategy<Value = (i64, Step)> {
         1 => any::<bool>().prop_map(Step::Anonymous),
         1 => any::<bool>().prop_map(|clean| Step::Restart { clean }),
     ];
-    // Mostly forward gaps around the timeouts, sometimes the clock going back.
-    let gap = prop_oneof![8 => 0i64..200_000, 1 => -100_000i64..0];
+    // Mostly forward gaps around the timeouts, often exactly at one, sometimes going back.
+    let gap = prop_oneof![
+        6 => (0i64..200_000).prop_map(Gap::Ms),
+        3 => (any::<bool>(), -1i64..=1).prop_map(|(background, offset)| Gap::Timeout { background, offset }),
+        1 => (-100_000i64..0).prop_map(Gap::Ms),
+    ];
     (gap, op)
+}
+
+/// Spec A2.3, with the choices of B, stated here from the spec's text and independently of the
+/// code: the oracle for whether an event starts a session. It never asks the state machine.
+struct SpecA23 {
+    config: Config,
+    /// `lastUpdate` of the current session; `None` while there is no previous state.
+    last_update_ms: Option<i64>,
+    /// The "new session" flag (A2.7): set by a request, a change of anonymisation, a restart.
+    new_session_flag: bool,
+    in_background: bool,
+    paused: bool,
+    anonymous: bool,
+    /// The anonymisation the current session started under (B2: a restart with another
+    /// setting starts a new session).
+    session_anonymous: bool,
+}
+
+impl SpecA23 {
+    fn start(config: Config) -> Self {
+        Self {
+            config,
+            last_update_ms: None,
+            new_session_flag: false,
+            in_background: false,
+            paused: false,
+            anonymous: config.anonymous,
+            session_anonymous: config.anonymous,
+        }
+    }
+
+    /// A2.3: a new session starts when the flag is set, there is no previous state, the clock
+    /// went back (`now < lastUpdate`) or `now - lastUpdate > timeout` (strictly, in ms), the
+    /// timeout being the background one in the background. B: pause suspends only the two
+    /// clock checks.
+    fn starts_session(&self, now_ms: i64) -> bool {
+        let Some(last) = self.last_update_ms else {
+            return true;
+        };
+        if self.new_session_flag {
+            return true;
+        }
+        if self.paused {
+            return false;
+        }
+        let timeout = if self.in_background {
+            self.config.background_timeout
+        } else {
+            self.config.foreground_timeout
+        };
+        let timeout_ms = i128::from(timeout.as_secs()) * 1000;
+        now_ms < last || i128::from(now_ms) - i128::from(last) > timeout_ms
+    }
+
+    /// An event at `now_ms`: whether it starts a session. A2.6: `lastUpdate = now` unless
+    /// paused; B: a session's start counts as its last update even while paused.
+    fn event(&mut self, now_ms: i64) -> bool {
+        let starts = self.starts_session(now_ms);
+        if starts {
+            self.new_session_flag = false;
+            self.session_anonymous = self.anonymous;
+        }
+        if starts || !self.paused {
+            self.last_update_ms = Some(now_ms);
+        }
+        starts
+    }
+
+    /// A2.8 with B: no change, no event; otherwise the lifecycle event (when lifecycle events
+    /// are on) is judged before the state flips, and the state flips either way.
+    fn lifecycle(&mut self, to_background: bool, now_ms: i64) -> Option<bool> {
+        if self.in_background == to_background {
+            return None;
+        }
+        let judged = self.config.lifecycle_events.then(|| self.event(now_ms));
+        self.in_background = to_background;
+        judged
+    }
+
+    /// B: setting the value anonymisation already has changes nothing.
+    fn set_anonymous(&mut self, anonymous: bool) {
+        if anonymous != self.anonymous {
+            self.anonymous = anonymous;
+            self.new_session_flag = true;
+        }
+    }
+
+    /// A2.7 and B2: a start sets the flag unless `continue_session_on_restart`, the previous
+    /// process shut down cleanly and the stored session had the configured anonymisation. A
+    /// pending request survives; pause, background and runtime anonymisation do not.
+    fn restart(&mut self, clean: bool) {
+        let continues = self.config.continue_session_on_restart
+            && clean
+            && self.session_anonymous == self.config.anonymous;
+        if self.last_update_ms.is_some() && !continues {
+            self.new_session_flag = true;
+        }
+        self.anonymous = self.config.anonymous;
+        self.in_background = false;
+        self.paused = false;
+    }
 }
 
 /// What the checker remembers about the real (unmasked) session so far.
@@ -50,14 +168,38 @@ struct Seen {
 }
 
 impl Seen {
-    fn check(&mut self, event: &TrackedEvent, state: &SessionState) -> Result<(), TestCaseError> {
+    /// Checks an emitted event that the spec says `starts` a session or not; `new_id` is the id
+    /// the state machine was offered for a new session.
+    fn check(
+        &mut self,
+        event: &TrackedEvent,
+        state: &SessionState,
+        spec: &SpecA23,
+        starts: bool,
+        new_id: Uuid,
+    ) -> Result<(), TestCaseError> {
         let json = serde_json::to_value(&event.client_session).unwrap();
         prop_assert_eq!(check_client_session(&json), Ok(()), "{}", json);
+        prop_assert_eq!(
+            ClientSessionSchema::official().unwrap().validate(&json),
+            Ok(())
+        );
+        prop_assert_eq!(
+            event.starts_session,
+            starts,
+            "A2.3 says this event {} a session",
+            if starts { "starts" } else { "does not start" }
+        );
         let stored: PersistedSession = *state.persisted();
         let real = stored.session.unwrap();
         let entity = &event.client_session;
         prop_assert_eq!(entity.session_id, real.session_id);
-        if event.starts_session {
+        prop_assert_eq!(
+            real.session_id == new_id,
+            starts,
+            "the offered id is used exactly when a session starts"
+        );
+        if starts {
             let (previous_id, previous_index) = self
                 .session
                 .map_or((None, 0), |(id, index)| (Some(id), index));
@@ -86,7 +228,7 @@ impl Seen {
             Some(self.events_in_session),
             "eventIndex counts events since rotation"
         );
-        if state.snapshot().anonymous {
+        if spec.anonymous {
             prop_assert_eq!(entity.user_id, Uuid::nil());
             prop_assert_eq!(entity.previous_session_id, None);
         } else {
@@ -107,27 +249,45 @@ proptest! {
         let mut next = 1u128;
         let mut fresh = || { next += 1; Uuid::from_u128(next << 64 | 0x4000_8000_0000_0000) };
         let mut state = SessionState::start(config, USER, StorageMechanism::LocalStorage, None, true);
+        let mut spec = SpecA23::start(config);
         let mut seen = Seen::default();
         for (gap, op) in steps {
-            now += gap;
+            now = match gap {
+                Gap::Ms(ms) => now + ms,
+                Gap::Timeout { background, offset } => {
+                    let timeout = if background { config.background_timeout } else { config.foreground_timeout };
+                    spec.last_update_ms.map_or(now, |last| last + i64::from(timeout.as_secs()) * 1000 + offset)
+                }
+            };
             let stamp = EventStamp { id: fresh(), dtm_ms: now };
             let session_id = fresh();
-            let emitted = match op {
-                Step::Track => Some(state.track(now, stamp, Payload::screen_view("p"), || session_id)),
-                Step::Background => state.background(now, stamp, || session_id),
-                Step::Foreground => state.foreground(now, stamp, || session_id),
-                Step::NewSession => { state.request_new_session(); None }
-                Step::Pause => { state.pause(); None }
-                Step::Resume => { state.resume(); None }
-                Step::Anonymous(value) => { state.set_anonymous(value); None }
+            let (emitted, judged) = match op {
+                Step::Track => (
+                    Some(state.track(now, stamp, Payload::screen_view("p"), || session_id)),
+                    Some(spec.event(now)),
+                ),
+                Step::Background => (state.background(now, stamp, || session_id), spec.lifecycle(true, now)),
+                Step::Foreground => (state.foreground(now, stamp, || session_id), spec.lifecycle(false, now)),
+                Step::NewSession => { state.request_new_session(); spec.new_session_flag = true; (None, None) }
+                Step::Pause => { state.pause(); spec.paused = true; (None, None) }
+                Step::Resume => { state.resume(); spec.paused = false; (None, None) }
+                Step::Anonymous(value) => { state.set_anonymous(value); spec.set_anonymous(value); (None, None) }
                 Step::Restart { clean } => {
                     let stored = *state.persisted();
                     state = SessionState::start(config, USER, StorageMechanism::LocalStorage, Some(stored), clean);
-                    None
+                    spec.restart(clean);
+                    (None, None)
                 }
             };
-            if let Some(event) = emitted {
-                seen.check(&event, &state)?;
+            match (emitted, judged) {
+                (Some(event), Some(starts)) => seen.check(&event, &state, &spec, starts, session_id)?,
+                (None, None) => {}
+                (emitted, judged) => prop_assert!(
+                    false,
+                    "{:?} at {}: emitted {:?}, but the spec says {}",
+                    op, now, emitted.map(|e| e.payload.name()),
+                    if judged.is_some() { "an event" } else { "nothing" }
+                ),
             }
         }
     }

@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
-//! Every mobile scenario against every native backend: the memory store, the sled store and
-//! the desktop adapter. Each backend supplies only a launcher.
+//! Every scenario against every native backend: the memory store, the sled store and the
+//! desktop adapter. Each backend supplies only a launcher; the shared runner
+//! (`client_session_suite::check_backend`) runs every scenario file and validates every entity
+//! against the official Iglu schema.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,31 +12,13 @@ use client_session_actor::{Clock, Error, SessionHandle};
 use client_session_core::Config;
 use client_session_desktop::{DesktopError, DesktopOptions, DesktopTracker};
 use client_session_scenario::{Launcher, MemoryLauncher, SledLauncher};
-use client_session_suite::{load_cases, play, verify, Case};
+use client_session_suite::{check_backend, Case};
 
-/// Runs every case on a fresh launcher from `make` and fails listing every case that differs.
-async fn suite<L: Launcher>(backend: &str, mut make: impl FnMut(&Case) -> L) {
-    let cases = load_cases("mobile").unwrap();
-    assert!(
-        cases.len() >= 30,
-        "the suite has {} mobile scenarios",
-        cases.len()
-    );
-    let mut failures = Vec::new();
-    for case in &cases {
-        let mut launcher = make(case);
-        match play(case, &mut launcher).await {
-            Ok(actual) => failures.extend(verify(case, &actual).err()),
-            Err(e) => failures.push(format!("{}: {e}", case.path.display())),
-        }
+/// Runs the whole suite (every scenario file, the official schema) on launchers from `make`.
+async fn suite<L: Launcher>(backend: &str, make: impl FnMut(&Case) -> L) {
+    if let Err(report) = check_backend(backend, make).await {
+        panic!("{report}");
     }
-    assert!(
-        failures.is_empty(),
-        "{backend}: {} of {} scenarios failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
 }
 
 #[tokio::test]

@@ -181,7 +181,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// Writes one output line and flushes, so a reader sees each event as it happens.
 fn print_line(line: &client_session_scenario::OutputLine) -> Result<(), Failure> {
-    print(&line.to_json())
+    let json = line
+        .to_json()
+        .map_err(|e| Failure::Other(format!("cannot serialise an output line: {e}")))?;
+    print(&json)
 }
 
 /// Writes `text` and a newline to stdout and flushes. A closed pipe or a full disk is an

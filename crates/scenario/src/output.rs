@@ -42,9 +42,44 @@ impl OutputLine {
     }
 
     /// The line as one line of compact JSON.
-    #[must_use]
-    pub fn to_json(&self) -> String {
-        // Plain structs of strings, numbers and UUIDs always serialise.
-        serde_json::to_string(self).unwrap_or_default()
+    ///
+    /// # Errors
+    /// serde_json's error if the line cannot be serialised. None is known for these plain
+    /// fields, but an empty line printed in its place would hide a broken event from every
+    /// reader, so the caller is told.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use client_session_core::{EventStamp, Payload, SessionState, StorageMechanism};
+
+    #[test]
+    fn a_line_is_one_line_of_json_in_the_order_of_part_c() {
+        let mut state = SessionState::start(
+            client_session_core::Config::default(),
+            Uuid::from_u128(1),
+            StorageMechanism::LocalStorage,
+            None,
+            true,
+        );
+        let stamp = EventStamp {
+            id: Uuid::from_u128(2),
+            dtm_ms: 1_700_000_000_000,
+        };
+        let event = state.track(stamp.dtm_ms, stamp, Payload::screen_view("home"), || {
+            Uuid::from_u128(3)
+        });
+        let json = OutputLine::new(4, 5, &event).to_json().unwrap();
+        assert!(!json.contains('\n'), "{json}");
+        assert!(
+            json.starts_with(
+                r#"{"step":4,"at_ms":5,"event":"screen_view","event_id":"00000000-0000-0000-0000-000000000002","dtm":1700000000000,"client_session":{"userId":"00000000-0000-0000-0000-000000000001","sessionId":"00000000-0000-0000-0000-000000000003","sessionIndex":1,"#
+            ),
+            "{json}"
+        );
     }
 }

@@ -504,6 +504,8 @@ mod tests {
                 CheckpointView {
                     namespace: Some("app".to_owned()),
                     record: Decoded::Current(state()),
+                    generation: Some(1),
+                    clean: Some(true),
                 }
             )])
         );
@@ -538,7 +540,9 @@ mod tests {
             only,
             [&CheckpointView {
                 namespace: None,
-                record: Decoded::Current(state())
+                record: Decoded::Current(state()),
+                generation: Some(1),
+                clean: Some(true),
             }]
         );
     }

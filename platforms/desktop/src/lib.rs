@@ -42,9 +42,17 @@ impl DataLocation {
     /// # Errors
     /// [`DesktopError::NoDataDir`] when the platform has no per-user data folder.
     pub fn resolve(&self) -> Result<PathBuf, DesktopError> {
+        self.resolve_in(&|name| std::env::var_os(name))
+    }
+
+    /// [`resolve`](Self::resolve) against the environment `env` (tests inject one).
+    fn resolve_in(
+        &self,
+        env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<PathBuf, DesktopError> {
         match self {
             Self::Path(path) => Ok(path.clone()),
-            Self::App(app) => platform_data_dir(&|name| std::env::var_os(name))
+            Self::App(app) => platform_data_dir(env)
                 .map(|dir| dir.join(app).join("client-session"))
                 .ok_or(DesktopError::NoDataDir),
         }
@@ -113,6 +121,47 @@ pub enum DesktopError {
     /// The session actor or its store failed.
     #[error(transparent)]
     Session(#[from] client_session_actor::Error),
+    /// A task of the tracker panicked (a bug, here or in sled); the message is the panic's.
+    #[error("the tracker's {task} panicked: {message}")]
+    Panicked {
+        /// Which task: `opening the data directory` or `session actor`.
+        task: &'static str,
+        /// The panic's message, when it had one.
+        message: String,
+    },
+}
+
+impl DesktopError {
+    /// What a task's `JoinError` means: a panic is reported as one; a task that was cancelled
+    /// (only when the runtime shuts down under it) as the actor being shut down.
+    fn from_join(task: &'static str, error: tokio::task::JoinError) -> Self {
+        match error.try_into_panic() {
+            Ok(panic) => {
+                let message = panic_message(panic.as_ref());
+                tracing::error!(task, %message, "a task of the desktop tracker panicked");
+                Self::Panicked { task, message }
+            }
+            Err(_) => Self::Session(client_session_actor::Error::ShutDown),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
+/// Runs `work` on tokio's blocking pool, reporting a panic in it as [`DesktopError::Panicked`].
+async fn blocking<T: Send + 'static>(
+    task: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, DesktopError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DesktopError::from_join(task, e))
 }
 
 impl From<client_session_store_sled::StoreError> for DesktopError {
@@ -120,6 +169,9 @@ impl From<client_session_store_sled::StoreError> for DesktopError {
         Self::Session(e.into())
     }
 }
+
+const OPEN_TASK: &str = "opening the data directory";
+const ACTOR_TASK: &str = "session actor";
 
 /// A running desktop tracker: the actor on the caller's tokio runtime.
 #[derive(Debug)]
@@ -135,14 +187,12 @@ impl DesktopTracker {
     /// # Errors
     /// [`DesktopError::NoDataDir`], or the store's error (for instance
     /// [`StoreError::Locked`](client_session_store_sled::StoreError::Locked) when another process
-    /// of the app holds the database).
+    /// of the app holds the database), or [`DesktopError::Panicked`] when opening panicked.
     pub async fn open(options: DesktopOptions) -> Result<Self, DesktopError> {
         let data_dir = options.location.resolve()?;
         let dir = data_dir.clone();
         // Opening syncs files to disk: keep it off the async worker threads.
-        let db = tokio::task::spawn_blocking(move || SledDatabase::open(dir))
-            .await
-            .map_err(|_| client_session_actor::Error::ShutDown)??;
+        let db = blocking(OPEN_TASK, move || SledDatabase::open(dir)).await??;
         let store = db.store(&options.namespace);
         let (handle, actor) = SessionActor::start(options.config, store, options.clock).await?;
         let task = tokio::spawn(actor.run());
@@ -185,12 +235,16 @@ impl DesktopTracker {
     /// Persists, marks the shutdown clean and waits until the database is released.
     ///
     /// # Errors
-    /// The store's error when the final write failed.
+    /// The store's error when the final write failed, or [`DesktopError::Panicked`] when the
+    /// actor's task panicked (then the handle only saw its channel close).
     pub async fn shutdown(self) -> Result<(), DesktopError> {
         let result = self.handle.shutdown().await;
         drop(self.handle);
-        // The task only ends by returning; waiting for it releases the database.
-        let _ = self.task.await;
+        // Waiting for the task releases the database; a panic in it is the real cause of any
+        // error the handle saw.
+        self.task
+            .await
+            .map_err(|e| DesktopError::from_join(ACTOR_TASK, e))?;
         Ok(result?)
     }
 }
@@ -232,8 +286,65 @@ mod tests {
         assert_eq!(platform_data_dir(&env(&[])), None);
         let app = DataLocation::App("x".into());
         assert!(matches!(
-            app.resolve(),
-            Ok(_) | Err(DesktopError::NoDataDir)
+            app.resolve_in(&env(&[])),
+            Err(DesktopError::NoDataDir)
         ));
+        // A relative HOME is no home either: the data must not land in the working directory.
+        assert!(matches!(
+            app.resolve_in(&env(&[("HOME", "home/u")])),
+            Err(DesktopError::NoDataDir)
+        ));
+    }
+
+    #[test]
+    fn an_app_resolves_under_the_data_dir_and_a_path_as_given() {
+        let vars = [("HOME", "/home/u")];
+        assert_eq!(
+            DataLocation::App("com.example.notes".into())
+                .resolve_in(&env(&vars))
+                .unwrap(),
+            PathBuf::from("/home/u/.local/share/com.example.notes/client-session")
+        );
+        assert_eq!(
+            DataLocation::Path("rel/dir".into())
+                .resolve_in(&env(&[]))
+                .unwrap(),
+            PathBuf::from("rel/dir")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panic_while_opening_is_reported_as_a_panic() {
+        let result: Result<(), _> = blocking(OPEN_TASK, || panic!("sled exploded")).await;
+        match result {
+            Err(DesktopError::Panicked { task, message }) => {
+                assert_eq!(task, OPEN_TASK);
+                assert_eq!(message, "sled exploded");
+            }
+            other => panic!("expected Panicked, got {other:?}"),
+        }
+        assert_eq!(blocking(OPEN_TASK, || 7).await.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_panicked_actor_task_is_reported_at_shutdown() {
+        let store = client_session_store::MemoryStorage::new().store("default");
+        let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(SystemClock))
+            .await
+            .unwrap();
+        tokio::spawn(actor.run());
+        let tracker = DesktopTracker {
+            handle,
+            // Stands in for an actor task that panicked while the handle still worked.
+            task: tokio::spawn(async { panic!("actor bug {}", 42) }),
+            data_dir: PathBuf::new(),
+        };
+        match tracker.shutdown().await {
+            Err(DesktopError::Panicked { task, message }) => {
+                assert_eq!(task, ACTOR_TASK);
+                assert_eq!(message, "actor bug 42");
+            }
+            other => panic!("expected Panicked, got {other:?}"),
+        }
     }
 }
