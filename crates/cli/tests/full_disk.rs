@@ -15,7 +15,7 @@
 use std::fs;
 use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
@@ -87,6 +87,8 @@ struct Live {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    /// Read all along: a child that logs a lot must never block on a full stderr pipe.
+    stderr: std::thread::JoinHandle<String>,
 }
 
 impl Live {
@@ -101,10 +103,17 @@ impl Live {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut err = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut err, &mut text);
+            text
+        });
         Self {
             child,
             stdin,
             stdout,
+            stderr,
         }
     }
 
@@ -125,25 +134,24 @@ impl Live {
 
     fn kill(mut self) -> String {
         self.child.kill().unwrap();
-        stderr(&self.child.wait_with_output().unwrap())
+        self.child.wait().unwrap();
+        self.stderr.join().unwrap()
     }
 
-    fn finish(self) -> Output {
+    /// Closes stdin; the exit status and stderr.
+    fn finish(mut self) -> (std::process::ExitStatus, String) {
         drop(self.stdin);
-        self.child.wait_with_output().unwrap()
+        let status = self.child.wait().unwrap();
+        (status, self.stderr.join().unwrap())
     }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn one_run(dir: &Path, extra: &[&str]) -> (Value, String) {
     let mut live = Live::start(dir, extra);
     let entity = live.track();
-    let out = live.finish();
-    assert!(out.status.success(), "{}", stderr(&out));
-    (entity, stderr(&out))
+    let (status, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
+    (entity, stderr)
 }
 
 /// Runs 1 and 2 on a disk that fills during run 2, where a new session starts. Returns the
@@ -209,12 +217,11 @@ fn a_clean_shutdown_on_a_full_disk_is_reported_and_continues_exactly() {
     let disk = SmallDisk::mount();
     let (mut live, _, filler) = session_started_on_a_full_disk(&disk);
     let last = live.track();
-    let out = live.finish();
+    let (status, stderr) = live.finish();
     assert_eq!(
-        out.status.code(),
+        status.code(),
         Some(1),
-        "the failed write is reported: {}",
-        stderr(&out)
+        "the failed write is reported: {stderr}"
     );
     fs::remove_file(filler).unwrap();
     let (next, after) = one_run(&disk.data_dir(), &["--continue-session-on-restart"]);
