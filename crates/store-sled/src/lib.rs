@@ -5,8 +5,13 @@
 //! ```text
 //! DATA_DIR/user-id       the installation's user id, written once, atomically
 //! DATA_DIR/sessions/     the sled database: one record and one clean marker per namespace
-//! DATA_DIR/checkpoints/  per namespace, the record as of its last new session (see below)
+//! DATA_DIR/checkpoints/  per namespace, the record as of its last new session (see below):
+//!                        `ns-<hex of the namespace>` up to 64 bytes, longer ones in a slot
+//!                        `nh-<hash>-<n>/` that also holds the full namespace
 //! ```
+//!
+//! No part of a namespace is ever used as a path, so any namespace (`/`, `..`, NUL, any
+//! Unicode, any length) stays inside the data directory and has its own checkpoint.
 //!
 //! Guarantees (spec B2): the user id never changes because of a damaged record or database;
 //! the record is written after every event or batch and flushed before the first entity of a
@@ -14,8 +19,12 @@
 //! tells the next start whether this process died. A checkpoint of each new session, outside
 //! the database, catches sled silently losing a damaged log tail: numbering resumes from it. A
 //! damaged database directory is moved
-//! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded); a
-//! database held by another process is a typed [`StoreError::Locked`] naming the path.
+//! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded, and
+//! such a panic prints nothing but the log line); so is anything of the wrong type where the
+//! store expects a file or a directory, e.g. a directory named `user-id` or a file named
+//! `sessions`. Everything moved aside keeps its contents under `<name>.damaged-<ms>-<n>`. A
+//! checkpoint that cannot be written is logged at error level once per store. A database held
+//! by another process is a typed [`StoreError::Locked`] naming the path.
 //!
 //! ```no_run
 //! use client_session_store::SessionStore;
@@ -31,7 +40,10 @@
 mod checkpoint;
 mod database;
 mod files;
+mod layout;
+mod quiet_panic;
 mod user_id;
+mod watch;
 
 pub use checkpoint::CHECKPOINT_DIR;
 pub use client_session_store::StoreError;
