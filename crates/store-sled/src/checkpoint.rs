@@ -40,10 +40,95 @@ const SLOT: usize = 1024;
 const HEADER: usize = 4 + 8 + 8 + 1 + 2;
 const CRC: usize = 4;
 
-/// The checkpoint file of `namespace` (hex-encoded: a namespace may hold any character).
+/// Namespaces up to this many bytes get a file named after them, `ns-<hex>`: at most 135
+/// bytes with the `.tmp` of an atomic write, under every common file system's name limit
+/// (eCryptfs allows 143). Longer ones get a slot, see [`path`].
+const NAMED_MAX_BYTES: usize = 64;
+/// How many namespaces sharing one name hash are told apart; more is an error.
+const MAX_SLOTS: u32 = 1000;
+/// In a slot: the namespace it belongs to, and its checkpoint.
+const SLOT_NAMESPACE: &str = "namespace";
+const SLOT_CHECKPOINT: &str = "checkpoint";
+
+/// The checkpoint file of `namespace`. A namespace may hold any bytes (`/`, `..`, NUL, any
+/// Unicode), so no part of it is ever used as a path: a short one is hex-encoded,
+/// `checkpoints/ns-<hex>`. A longer one would make too long a file name, so it lives in a slot
+/// directory `checkpoints/nh-<hash>-<n>/` that also holds the full namespace: a slot is used
+/// only by the namespace written in it, so two namespaces with the same hash never share a
+/// checkpoint. This only reads: the slot is the one holding `namespace`, or else a free one
+/// ([`claim`] makes it).
 pub(crate) fn path(data_dir: &Path, namespace: &str) -> PathBuf {
-    let name: String = namespace.bytes().map(|b| format!("{b:02x}")).collect();
-    data_dir.join(CHECKPOINT_DIR).join(format!("ns-{name}"))
+    let dir = data_dir.join(CHECKPOINT_DIR);
+    if let Some(name) = short_name(namespace) {
+        return dir.join(name);
+    }
+    for slot in slots(&dir, namespace) {
+        match fs::read(slot.join(SLOT_NAMESPACE)) {
+            Ok(owner) if owner == namespace.as_bytes() => return slot.join(SLOT_CHECKPOINT),
+            // A slot without a name was never written to: ours or not, it holds no checkpoint.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !slot.exists() => {
+                return slot.join(SLOT_CHECKPOINT)
+            }
+            _ => {}
+        }
+    }
+    dir.join(format!("nh-{:016x}-full", fnv1a(namespace.as_bytes())))
+}
+
+/// Makes the place of `namespace`'s checkpoint, claiming a slot for a long namespace (see
+/// [`path`]), and returns the checkpoint's path.
+pub(crate) fn claim(data_dir: &Path, namespace: &str) -> io::Result<PathBuf> {
+    let dir = data_dir.join(CHECKPOINT_DIR);
+    if let Some(name) = short_name(namespace) {
+        fs::create_dir_all(&dir)?;
+        return Ok(dir.join(name));
+    }
+    for slot in slots(&dir, namespace) {
+        fs::create_dir_all(&slot)?;
+        let name = slot.join(SLOT_NAMESPACE);
+        // `create_new`: of two namespaces racing for one slot, exactly one gets it.
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&name)
+        {
+            Ok(mut file) => {
+                file.write_all(namespace.as_bytes())?;
+                file.sync_all()?;
+                fs::File::open(&slot)?.sync_all()?;
+                return Ok(slot.join(SLOT_CHECKPOINT));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if fs::read(&name)? == namespace.as_bytes() {
+                    return Ok(slot.join(SLOT_CHECKPOINT));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{MAX_SLOTS} other namespaces share this namespace's hash"
+    )))
+}
+
+fn short_name(namespace: &str) -> Option<String> {
+    (namespace.len() <= NAMED_MAX_BYTES).then(|| {
+        let hex: String = namespace.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("ns-{hex}")
+    })
+}
+
+fn slots<'a>(dir: &'a Path, namespace: &str) -> impl Iterator<Item = PathBuf> + 'a {
+    let hash = fnv1a(namespace.as_bytes());
+    (0..MAX_SLOTS).map(move |n| dir.join(format!("nh-{hash:016x}-{n}")))
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms (std's hasher is not), and only a
+/// first guess: the slot's namespace file decides.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// What one checkpoint write records.
@@ -182,6 +267,8 @@ fn newest(
 /// One namespace's checkpoint file, kept open for in-place slot writes.
 #[derive(Debug)]
 pub(crate) struct CheckpointFile {
+    data_dir: PathBuf,
+    namespace: String,
     path: PathBuf,
     /// Open once the file has this format; `None` until the first write (re)creates it.
     file: Option<File>,
@@ -195,9 +282,10 @@ impl CheckpointFile {
     /// Reads the checkpoint of `namespace`. Unusable contents are logged and read as
     /// [`Found::Nothing`]; the next write replaces them.
     pub(crate) fn open(data_dir: &Path, namespace: &str) -> (Self, Found) {
-        let path = path(data_dir, namespace);
         let mut this = Self {
-            path,
+            data_dir: data_dir.to_owned(),
+            namespace: namespace.to_owned(),
+            path: path(data_dir, namespace),
             file: None,
             sequence: 0,
             newest_slot: 1,
@@ -244,38 +332,50 @@ impl CheckpointFile {
         checkpoint: &Checkpoint,
         durable: bool,
     ) -> Result<(), StoreError> {
-        let io_error = |source| StoreError::Io {
-            path: self.path.clone(),
-            source,
-        };
         let sequence = self.sequence + 1;
         let slot = encode_slot(sequence, checkpoint)?;
-        match &mut self.file {
+        let newest_slot = match &mut self.file {
             Some(file) => {
                 let target = 1 - self.newest_slot;
-                write_slot(file, target, &slot, durable).map_err(io_error)?;
-                self.newest_slot = target;
+                write_slot(file, target, &slot, durable).map_err(|source| StoreError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                target
             }
             None => {
-                // A new file is made whole and renamed into place, so it is never half there.
-                let mut image = slot;
-                image.resize(2 * SLOT, 0);
-                if let Some(dir) = self.path.parent() {
-                    fs::create_dir_all(dir).map_err(io_error)?;
-                }
-                write_atomically(&self.path, &image).map_err(io_error)?;
-                let file = OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .open(&self.path)
-                    .map_err(io_error)?;
+                let (path, file) = create(&self.data_dir, &self.namespace, slot)?;
+                self.path = path;
                 self.file = Some(file);
-                self.newest_slot = 0;
+                0
             }
-        }
+        };
+        self.newest_slot = newest_slot;
         self.sequence = sequence;
         Ok(())
     }
+}
+
+/// Makes the checkpoint file whole (the first slot written, the second empty) and renames it
+/// into place, so it is never half there; returns its path, open for slot writes.
+fn create(data_dir: &Path, namespace: &str, slot: Vec<u8>) -> Result<(PathBuf, File), StoreError> {
+    let mut image = slot;
+    image.resize(2 * SLOT, 0);
+    let path = claim(data_dir, namespace).map_err(|source| StoreError::Io {
+        path: data_dir.join(CHECKPOINT_DIR),
+        source,
+    })?;
+    let io_error = |source| StoreError::Io {
+        path: path.clone(),
+        source,
+    };
+    write_atomically(&path, &image).map_err(io_error)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(io_error)?;
+    Ok((path, file))
 }
 
 fn write_slot(file: &mut File, slot: usize, bytes: &[u8], durable: bool) -> io::Result<()> {
@@ -633,6 +733,51 @@ mod tests {
         file.write(&checkpoint(5, false), true).unwrap();
         let (_, found) = CheckpointFile::open(dir.path(), "ns");
         assert_eq!(found, Found::Current(checkpoint(5, false)));
+    }
+
+    #[test]
+    fn a_long_namespace_skips_a_slot_another_namespace_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "x".repeat(NAMED_MAX_BYTES + 1);
+        let hash = fnv1a(long.as_bytes());
+        // Another namespace with the same hash took the first slot.
+        let taken = dir
+            .path()
+            .join(CHECKPOINT_DIR)
+            .join(format!("nh-{hash:016x}-0"));
+        fs::create_dir_all(&taken).unwrap();
+        fs::write(taken.join(SLOT_NAMESPACE), b"someone else").unwrap();
+        let theirs = record::encode(&at(9, 9, 1)).unwrap();
+        fs::write(taken.join(SLOT_CHECKPOINT), &theirs).unwrap();
+
+        let (mut file, found) = CheckpointFile::open(dir.path(), &long);
+        assert_eq!(found, Found::Nothing, "not someone else's checkpoint");
+        file.write(&checkpoint(3, false), true).unwrap();
+        let ours = path(dir.path(), &long);
+        assert_eq!(
+            ours.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy(),
+            format!("nh-{hash:016x}-1")
+        );
+        let (_, found) = CheckpointFile::open(dir.path(), &long);
+        assert_eq!(found, Found::Current(checkpoint(3, false)));
+        assert_eq!(
+            claim(dir.path(), &long).unwrap(),
+            ours,
+            "claimed once, then found"
+        );
+        assert_eq!(fs::read(taken.join(SLOT_CHECKPOINT)).unwrap(), theirs);
+    }
+
+    #[test]
+    fn the_name_hash_is_stable() {
+        // FNV-1a test vectors: a checkpoint written by one build is found by the next.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,7 +14,8 @@ use client_session_store::{Opened, SessionStore, StoreError};
 use uuid::Uuid;
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
-use crate::user_id;
+use crate::files::move_aside;
+use crate::{layout, quiet_panic, user_id};
 
 /// The directory of the sled database inside the data directory.
 pub(crate) const DB_DIR: &str = "sessions";
@@ -42,7 +42,9 @@ impl SledDatabase {
     /// [`StoreError::Locked`] when another process has the database open,
     /// [`StoreError::Io`] when the directory cannot be created or read, and
     /// [`StoreError::Database`] when even a fresh database cannot be opened. A damaged database
-    /// is not an error: it is moved aside (`sessions.damaged-<ms>`), logged, and replaced.
+    /// is not an error: it is moved aside (`sessions.damaged-<ms>-<n>`), logged, and replaced.
+    /// So is anything of the wrong type where `sessions/`, its files, `checkpoints/` or
+    /// `user-id` belong (a file for a directory, a directory or a device for a file).
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|source| StoreError::Io {
@@ -54,6 +56,10 @@ impl SledDatabase {
             .unwrap_or_else(|_| dir.to_owned())
             .join(DB_DIR);
         let (engine, token) = Engine::open(&db_path, key)?;
+        layout::keep_dir(
+            &dir.join(checkpoint::CHECKPOINT_DIR),
+            "checkpoint directory",
+        )?;
         let user_id = user_id::load_or_create(dir)?;
         Ok(Self {
             data_dir: dir.to_owned(),
@@ -203,7 +209,7 @@ impl SledStore {
         match file.write(&checkpoint, true) {
             Ok(()) => {
                 if std::mem::take(&mut self.checkpoint_behind) {
-                    tracing::info!(namespace = %self.keys.namespace, "the session checkpoint is written again");
+                    tracing::warn!(namespace = %self.keys.namespace, "the session checkpoint is written again: numbering is guarded again");
                 }
                 Ok(())
             }
@@ -470,43 +476,33 @@ pub(crate) enum OpenFailure {
     Damaged(String),
 }
 
-/// Opens sled at `path`, moving a damaged database aside and starting a fresh one.
+/// Opens sled at `path`, moving a damaged database aside and starting a fresh one. A database
+/// whose files have the wrong type (a file for the directory, a directory or a device for its
+/// log) is damaged too: sled would fail on it at every start.
 fn open_guarded(path: &Path) -> Result<sled::Db, StoreError> {
-    let reason = match try_open(path) {
+    let io_error = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let wrong_type = layout::database_wrong_type(path).map_err(io_error)?;
+    let reason = match wrong_type.map_or_else(|| try_open(path), |r| Err(OpenFailure::Damaged(r))) {
         Ok(db) => return Ok(db),
         Err(OpenFailure::Locked) => {
             return Err(StoreError::Locked {
                 path: path.to_owned(),
             })
         }
-        Err(OpenFailure::Io(source)) => {
-            return Err(StoreError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        }
+        Err(OpenFailure::Io(source)) => return Err(io_error(source)),
         Err(OpenFailure::Damaged(reason)) => reason,
     };
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(format!(".damaged-{ms}"));
-    let aside = PathBuf::from(aside);
+    let aside = move_aside(path).map_err(io_error)?;
     tracing::error!(path = %path.display(), aside = %aside.display(), %reason, "session database is damaged; moving it aside and starting a fresh one (the user id is kept)");
-    fs::rename(path, &aside).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
     match try_open(path) {
         Ok(db) => Ok(db),
         Err(OpenFailure::Locked) => Err(StoreError::Locked {
             path: path.to_owned(),
         }),
-        Err(OpenFailure::Io(source)) => Err(StoreError::Io {
-            path: path.to_owned(),
-            source,
-        }),
+        Err(OpenFailure::Io(source)) => Err(io_error(source)),
         Err(OpenFailure::Damaged(message)) => Err(StoreError::Database {
             path: path.to_owned(),
             message,
@@ -516,8 +512,9 @@ fn open_guarded(path: &Path) -> Result<sled::Db, StoreError> {
 
 pub(crate) fn try_open(path: &Path) -> Result<sled::Db, OpenFailure> {
     let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
-    // sled 0.34 can panic on damaged files (sled #1155, #1387, #1527); a panic here means damage.
-    match catch_unwind(AssertUnwindSafe(|| config.open())) {
+    // sled 0.34 can panic on damaged files (sled #1155, #1387, #1527); a panic here means
+    // damage, and it is caught without printing: the log line above reports it.
+    match quiet_panic::catch(|| config.open()) {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(sled::Error::Io(e))) if is_lock_error(&e) => Err(OpenFailure::Locked),
         Ok(Err(sled::Error::Io(e)))
@@ -530,21 +527,11 @@ pub(crate) fn try_open(path: &Path) -> Result<sled::Db, OpenFailure> {
         }
         Ok(Err(sled::Error::Io(e))) => Err(OpenFailure::Io(e)),
         Ok(Err(other)) => Err(OpenFailure::Damaged(other.to_string())),
-        Err(panic) => Err(OpenFailure::Damaged(panic_message(panic.as_ref()))),
+        Err(panic) => Err(OpenFailure::Damaged(format!("sled panicked: {panic}"))),
     }
 }
 
 /// sled reports a held `flock` as an `Other` I/O error with this text (sled 0.34 `config.rs`).
 fn is_lock_error(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
-}
-
-pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        format!("sled panicked: {s}")
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        format!("sled panicked: {s}")
-    } else {
-        "sled panicked".to_owned()
-    }
 }

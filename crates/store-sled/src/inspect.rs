@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Read};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use client_session_store::record::{self, Decoded};
@@ -18,7 +17,7 @@ use uuid::Uuid;
 
 use crate::checkpoint::{self, Parsed};
 use crate::database::{self, OpenFailure};
-use crate::{user_id, CHECKPOINT_DIR, USER_ID_FILE};
+use crate::{quiet_panic, user_id, CHECKPOINT_DIR, USER_ID_FILE};
 
 /// A user id file holds 37 bytes; reading much more than that only costs memory.
 const USER_ID_READ_LIMIT: u64 = 4096;
@@ -265,7 +264,7 @@ fn read_copy(copied: &Path) -> DatabaseView {
             return DatabaseView::Damaged("sled could not lock a private copy".to_owned())
         }
     };
-    let scanned = catch_unwind(AssertUnwindSafe(move || {
+    let scanned = quiet_panic::catch(move || {
         let mut out = BTreeMap::new();
         for entry in db.scan_prefix(database::Keys::SESSION) {
             let (key, value) = entry.map_err(|e| e.to_string())?;
@@ -275,11 +274,11 @@ fn read_copy(copied: &Path) -> DatabaseView {
         }
         drop(db);
         Ok::<_, String>(out)
-    }));
+    });
     match scanned {
         Ok(Ok(namespaces)) => DatabaseView::Readable(namespaces),
         Ok(Err(reason)) => DatabaseView::Damaged(reason),
-        Err(panic) => DatabaseView::Damaged(database::panic_message(panic.as_ref())),
+        Err(panic) => DatabaseView::Damaged(format!("sled panicked: {panic}")),
     }
 }
 

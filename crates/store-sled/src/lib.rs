@@ -1,21 +1,31 @@
-//! The native session store: sled 0.34 for the session records, a small file for the user.
+//! The native session store: sled 0.34 for the session records, small files beside it.
 //!
 //! One data directory holds one installation:
 //!
 //! ```text
 //! DATA_DIR/user-id       the installation's user id, written once, atomically
-//! DATA_DIR/sessions/     the sled database: one record and one clean marker per namespace
-//! DATA_DIR/checkpoints/  per namespace, the record as of its last new session (see below)
+//! DATA_DIR/sessions/     the sled database: per namespace a record, a clean marker, a run generation
+//! DATA_DIR/checkpoints/  per namespace, a second copy of its state in two fixed slots:
+//!                        `ns-<hex of the namespace>` up to 64 bytes, longer ones in a slot
+//!                        folder `nh-<hash>-<n>/` that also holds the full namespace
 //! ```
 //!
-//! Guarantees (spec B2): the user id never changes because of a damaged record or database;
-//! the record is written after every event or batch and flushed before the first entity of a
-//! new session is handed out, so a crash never repeats a session id or index; the clean marker
-//! tells the next start whether this process died. A checkpoint of each new session, outside
-//! the database, catches sled silently losing a damaged log tail: numbering resumes from it. A
-//! damaged database directory is moved
-//! aside and a fresh one opened (sled can panic on damaged files, so opening is guarded); a
-//! database held by another process is a typed [`StoreError::Locked`] naming the path.
+//! Guarantees (spec B2):
+//! - the user id never changes because of a damaged record or database;
+//! - the record is written after every batch and flushed, with its checkpoint, before the first
+//!   entity of a new session is handed out; a run that dies is seen as unclean at the next open;
+//! - sled losing or damaging any part of what a run wrote, or refusing writes after a full
+//!   disk, never hands out a `(sessionId, eventIndex)` pair or a `sessionIndex` twice: the
+//!   checkpoint and the run generations decide what to resume (the `checkpoint` module), and
+//!   sled is reopened after a failed write;
+//! - on a clock before 1970, where sled cannot start, the checkpoints alone keep the state;
+//! - a damaged database, and anything of the wrong type where the store expects a file or a
+//!   directory, is moved aside (`<name>.damaged-<ms>-<n>`, contents kept), logged and replaced;
+//!   a sled panic on damaged files is caught without printing anything but the log line;
+//! - no part of a namespace is ever used as a path, so any namespace stays inside the data
+//!   directory and has its own checkpoint;
+//! - a database held by another process is a typed [`StoreError::Locked`] naming the path.
+//!
 //! [`inspect()`] reads a data directory without repairing or changing anything in it.
 //!
 //! ```no_run
@@ -33,6 +43,8 @@ mod checkpoint;
 mod database;
 mod files;
 mod inspect;
+mod layout;
+mod quiet_panic;
 mod user_id;
 
 pub use checkpoint::CHECKPOINT_DIR;

@@ -2,40 +2,47 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use client_session_store::StoreError;
 use uuid::Uuid;
 
-use crate::files::write_atomically;
+use crate::files::{move_aside, write_atomically};
+use crate::layout::{self, Found};
 
 /// The file name of the user id in the data directory.
 pub const USER_ID_FILE: &str = "user-id";
 
 /// Reads the user id of the installation in `dir`, making and durably writing one on first use.
 ///
-/// A file that holds no UUID (damaged, edited) is moved aside, logged, and replaced by a new
-/// id: tracking goes on, and the old contents stay on disk for inspection.
+/// A file that holds no UUID (damaged, edited), or something that is not a file at all (a
+/// directory, a device, a dangling symlink), is moved aside, logged, and replaced by a new id:
+/// tracking goes on, and the old contents stay on disk for inspection.
 pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
     let path = dir.join(USER_ID_FILE);
-    match fs::read(&path) {
-        Ok(bytes) => {
-            if let Some(id) = parse(&bytes) {
-                return Ok(id);
-            }
-            let aside = aside_path(&path);
-            tracing::error!(path = %path.display(), aside = %aside.display(), "the user id file holds no UUID; moving it aside and starting a new user");
-            fs::rename(&path, &aside).map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(source) => return Err(StoreError::Io { path, source }),
+    let io_error = |source| StoreError::Io {
+        path: path.clone(),
+        source,
+    };
+    let why = match layout::found(&path).map_err(io_error)? {
+        Found::Missing => None,
+        Found::File => match fs::read(&path) {
+            Ok(bytes) => match parse(&bytes) {
+                Some(id) => return Ok(id),
+                None => Some("holds no UUID"),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(source) => return Err(io_error(source)),
+        },
+        Found::Dir => Some("is a directory, not a file"),
+        Found::Other(_) => Some("is not a file"),
+    };
+    if let Some(why) = why {
+        let aside = move_aside(&path).map_err(io_error)?;
+        tracing::error!(path = %path.display(), aside = %aside.display(), "the user id file {why}; moving it aside and starting a new user");
     }
     let id = Uuid::new_v4();
-    write_atomically(&path, format!("{id}\n").as_bytes())
-        .map_err(|source| StoreError::Io { path, source })?;
+    write_atomically(&path, format!("{id}\n").as_bytes()).map_err(io_error)?;
     Ok(id)
 }
 
@@ -47,21 +54,6 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Uuid> {
         return None;
     }
     Uuid::parse_str(text).ok().filter(|id| !id.is_nil())
-}
-
-/// A name beside `path` that no earlier damaged copy has: every copy is kept.
-fn aside_path(path: &Path) -> PathBuf {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    (0u32..)
-        .map(|n| {
-            let mut name = path.as_os_str().to_owned();
-            name.push(format!(".damaged-{ms}-{n}"));
-            PathBuf::from(name)
-        })
-        .find(|candidate| !candidate.exists())
-        .unwrap_or_else(|| path.with_extension("damaged"))
 }
 
 #[cfg(test)]

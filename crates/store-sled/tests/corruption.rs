@@ -10,7 +10,6 @@
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use client_session_core::{PersistedSession, SessionRecord};
 use client_session_store::record;
@@ -19,54 +18,11 @@ use client_session_store_sled::{SledDatabase, USER_ID_FILE};
 use client_session_suite::support::{raw_sled, SeededRng};
 use uuid::Uuid;
 
+mod logs;
+use logs::{with_logs, Logs};
+
 // ---------------------------------------------------------------------------------------------
-// Helpers: a seeded PRNG, a log capture, and the states a test writes.
-
-/// Log lines at WARN and above, captured on this thread (the store logs every recovery).
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<String>>>);
-
-impl Logs {
-    fn lines(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-struct Message<'a>(&'a mut String);
-
-impl tracing::field::Visit for Message<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        use std::fmt::Write;
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl tracing::Subscriber for Logs {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        *metadata.level() <= tracing::Level::WARN
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().level().to_string();
-        event.record(&mut Message(&mut line));
-        self.0.lock().unwrap().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-/// Runs `f` on this thread with `logs` capturing, and a current-thread runtime for the async
-/// store calls.
-fn with_logs<T>(logs: &Logs, f: impl FnOnce(&tokio::runtime::Runtime) -> T) -> T {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(logs.clone(), || f(&runtime))
-}
+// Helpers: the states a test writes (the log capture is in `logs/`).
 
 /// A distinct, valid state for every `n`.
 fn state(n: u32) -> PersistedSession {
@@ -466,18 +422,6 @@ fn a_nil_user_id_file_is_replaced() {
         .map(|e| fs::read(e.path()).unwrap())
         .collect();
     assert_eq!(kept, vec![nil.to_vec()]);
-}
-
-#[test]
-fn a_user_id_path_that_cannot_be_read_is_a_typed_io_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(USER_ID_FILE)).unwrap();
-    match SledDatabase::open(dir.path()) {
-        Err(client_session_store::StoreError::Io { path, .. }) => {
-            assert_eq!(path, dir.path().join(USER_ID_FILE));
-        }
-        other => panic!("expected an I/O error, got {other:?}"),
-    }
 }
 
 /// Every damaged user-id file is kept for inspection, not only the latest: a second damage in
