@@ -10,6 +10,7 @@
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain).
 
+mod debian;
 mod proc;
 mod rss;
 mod wasm;
@@ -153,7 +154,22 @@ fn build(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// What the tests run besides cargo: `faketime` (a clock before 1970, issue 6 defect 8) and
+/// `mkfs.ext4` (a small disk to fill, defect 2; mounting it needs root, as CI has).
+const TEST_TOOLS: &[(&str, &str)] = &[
+    ("/usr/bin/faketime", "faketime"),
+    ("/sbin/mkfs.ext4", "e2fsprogs"),
+];
+
 fn test(ctx: &Ctx) -> Result<()> {
+    let missing: Vec<&str> = TEST_TOOLS
+        .iter()
+        .filter(|(tool, _)| !Path::new(tool).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if !missing.is_empty() {
+        debian::install(&missing, "the test step")?;
+    }
     proc::run(ctx.cargo(["test", "--workspace", "--locked"]))?;
     Ok(())
 }

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{proc, Ctx};
+use crate::{debian, proc, Ctx};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -49,7 +49,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
         let missing = debian_missing();
         if !missing.is_empty() {
             println!("missing: {}", missing.join("; "));
-            install_debian_packages()?;
+            debian::install(DEBIAN_PACKAGES, "the wasm check (or `rustup target add wasm32-unknown-unknown` where rustup can download)")?;
             let still = debian_missing();
             if !still.is_empty() {
                 bail!(
@@ -127,52 +127,4 @@ fn debian_missing() -> Vec<String> {
         }
     }
     missing
-}
-
-/// `apt-get update` and `apt-get install` of [`DEBIAN_PACKAGES`], as root or through `sudo -n`.
-fn install_debian_packages() -> Result<()> {
-    if !Path::new("/usr/bin/apt-get").exists() {
-        bail!(
-            "the wasm check needs Debian's packages {} (apt-get not found on this machine), or \
-             rustup's target: `rustup target add {TARGET}`",
-            DEBIAN_PACKAGES.join(" ")
-        );
-    }
-    let is_root = {
-        let mut id = Command::new("id");
-        id.arg("-u");
-        proc::stdout_of(id).is_some_and(|uid| uid.trim() == "0")
-    };
-    let sudo = !is_root && {
-        let mut probe = Command::new("sudo");
-        probe.args(["-n", "true"]);
-        proc::succeeds(probe)
-    };
-    if !is_root && !sudo {
-        bail!(
-            "the wasm check needs Debian's packages, and installing them needs root: run \
-             `apt-get update && apt-get install -y --no-install-recommends {}` as root, or \
-             `rustup target add {TARGET}` where rustup can download",
-            DEBIAN_PACKAGES.join(" ")
-        );
-    }
-    let apt = |args: &[&str]| {
-        let mut cmd = if sudo {
-            let mut c = Command::new("sudo");
-            c.args(["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-            c
-        } else {
-            let mut c = Command::new("apt-get");
-            c.env("DEBIAN_FRONTEND", "noninteractive");
-            c
-        };
-        cmd.args(args);
-        cmd
-    };
-    println!("installing Debian's wasm toolchain (about 30 s)");
-    proc::run(apt(&["update", "-q"]))?;
-    let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
-    install.extend_from_slice(DEBIAN_PACKAGES);
-    proc::run(apt(&install))?;
-    Ok(())
 }
