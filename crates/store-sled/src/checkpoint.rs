@@ -28,6 +28,7 @@ use client_session_store::record::{self, Decoded};
 use client_session_store::StoreError;
 
 use crate::files::write_atomically;
+use crate::layout;
 
 /// The folder of the checkpoints in the data directory.
 pub const CHECKPOINT_DIR: &str = "checkpoints";
@@ -47,8 +48,8 @@ const NAMED_MAX_BYTES: usize = 64;
 /// How many namespaces sharing one name hash are told apart; more is an error.
 const MAX_SLOTS: u32 = 1000;
 /// In a slot: the namespace it belongs to, and its checkpoint.
-const SLOT_NAMESPACE: &str = "namespace";
-const SLOT_CHECKPOINT: &str = "checkpoint";
+pub(crate) const SLOT_NAMESPACE: &str = "namespace";
+pub(crate) const SLOT_CHECKPOINT: &str = "checkpoint";
 
 /// The checkpoint file of `namespace`. A namespace may hold any bytes (`/`, `..`, NUL, any
 /// Unicode), so no part of it is ever used as a path: a short one is hex-encoded,
@@ -290,6 +291,10 @@ impl CheckpointFile {
             sequence: 0,
             newest_slot: 1,
         };
+        // A directory or a device where the file belongs would fail every write for good.
+        if let Err(e) = layout::keep_file(&this.path, "session checkpoint") {
+            tracing::error!(path = %this.path.display(), error = %e, "cannot check the session checkpoint's type");
+        }
         let bytes = match fs::read(&this.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return (this, Found::Nothing),

@@ -318,11 +318,19 @@ fn read_checkpoints(
             path: checkpoint_dir.clone(),
             source,
         })?;
-        let path = entry.path();
+        let mut path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
+        // A long namespace's checkpoint lives in a slot folder that also names the namespace.
+        let mut namespace = owners.get(&path).cloned();
+        if name.starts_with("nh-") && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            namespace = fs::read(path.join(checkpoint::SLOT_NAMESPACE))
+                .ok()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            path = path.join(checkpoint::SLOT_CHECKPOINT);
+        }
         let (record, run) = read_checkpoint(&path);
         let view = CheckpointView {
-            namespace: owners.get(&path).cloned(),
+            namespace,
             record,
             generation: run.map(|(generation, _)| generation),
             clean: run.map(|(_, clean)| clean),
@@ -450,13 +458,17 @@ mod tests {
         let user = db.user_id();
         drop(store);
         drop(db);
-        // sled #1289: its I/O threads may hold the lock a moment after the last handle is gone.
-        let lock = File::open(dir.path().join("sessions").join("db")).unwrap();
+        wait_for_release(dir.path());
+        (dir, user)
+    }
+
+    /// sled #1289: its I/O threads may hold the lock a moment after the last handle is gone.
+    fn wait_for_release(dir: &Path) {
+        let lock = File::open(dir.join("sessions").join("db")).unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while lock.try_lock().is_err() && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        (dir, user)
     }
 
     /// Inspects `dir` and checks that it did not change a byte.
@@ -507,6 +519,34 @@ mod tests {
                     clean: Some(true),
                 }
             )])
+        );
+    }
+
+    #[test]
+    fn a_long_namespace_checkpoint_is_shown_with_its_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "n".repeat(300);
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let db = SledDatabase::open(dir.path()).unwrap();
+                let mut store = db.store(&long);
+                store.open().await.unwrap();
+                store.save(&state(), true).await.unwrap();
+                store.close(&state()).await.unwrap();
+            });
+        wait_for_release(dir.path());
+        let found = inspect_unchanged(dir.path()).unwrap();
+        let views: Vec<_> = found.checkpoints.values().collect();
+        assert_eq!(
+            views,
+            [&CheckpointView {
+                namespace: Some(long),
+                record: Decoded::Current(state()),
+                generation: Some(1),
+                clean: Some(true),
+            }]
         );
     }
 

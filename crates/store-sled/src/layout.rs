@@ -60,23 +60,35 @@ pub(crate) fn found(path: &Path) -> io::Result<Found> {
 /// # Errors
 /// [`StoreError::Io`] when the path cannot be examined or moved.
 pub(crate) fn keep_dir(path: &Path, what: &str) -> Result<(), StoreError> {
+    keep(path, Found::Dir, what)
+}
+
+/// Makes sure `path` is a regular file or absent: anything else is moved aside and logged.
+///
+/// # Errors
+/// [`StoreError::Io`] when the path cannot be examined or moved.
+pub(crate) fn keep_file(path: &Path, what: &str) -> Result<(), StoreError> {
+    keep(path, Found::File, what)
+}
+
+fn keep(path: &Path, wanted: Found, what: &str) -> Result<(), StoreError> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
         source,
     };
-    match found(path).map_err(io_error)? {
-        Found::Missing | Found::Dir => Ok(()),
-        wrong => {
-            let aside = move_aside(path).map_err(io_error)?;
-            tracing::error!(
-                path = %path.display(),
-                aside = %aside.display(),
-                found = wrong.describe(),
-                "the {what} is not a directory; moving it aside and starting a fresh one"
-            );
-            Ok(())
-        }
+    let is = found(path).map_err(io_error)?;
+    if is == Found::Missing || is == wanted {
+        return Ok(());
     }
+    let aside = move_aside(path).map_err(io_error)?;
+    tracing::error!(
+        path = %path.display(),
+        aside = %aside.display(),
+        found = is.describe(),
+        "the {what} is not {}; moving it aside and starting a fresh one",
+        wanted.describe()
+    );
+    Ok(())
 }
 
 /// Why the sled database directory at `db_dir` cannot be opened as it is: the directory itself

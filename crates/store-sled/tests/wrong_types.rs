@@ -178,6 +178,36 @@ fn a_database_file_that_links_to_dev_null_is_moved_aside() {
     );
 }
 
+/// A directory where a namespace's checkpoint file belongs would fail every checkpoint write
+/// for good: it is moved aside, and the next run's checkpoint guards the numbering again.
+#[test]
+fn a_directory_where_a_checkpoint_file_should_be_is_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    track(dir.path(), 3);
+    let checkpoints = dir.path().join(CHECKPOINT_DIR);
+    let file = fs::read_dir(&checkpoints).unwrap().next().unwrap().unwrap();
+    let name = file.file_name().to_string_lossy().into_owned();
+    fs::remove_file(file.path()).unwrap();
+    fs::create_dir_all(file.path().join("inside")).unwrap();
+    let (_, logs) = three_runs(dir.path());
+    assert!(logged_error(&logs, "not a file"), "{logs:?}");
+    assert_eq!(asides(&checkpoints, &name).len(), 1);
+    assert!(
+        asides(&checkpoints, &name)[0].join("inside").is_dir(),
+        "kept whole"
+    );
+    // The checkpoint works again: without the database, run 7's session comes back from it.
+    fs::remove_dir_all(dir.path().join("sessions")).unwrap();
+    let opened = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let db = SledDatabase::open(dir.path()).unwrap();
+            db.store("default").open().await.unwrap()
+        });
+    assert_eq!(opened.state, Some(state(7)));
+}
+
 /// A checkpoint write that fails does not fail the save (the database has the state), and it
 /// is logged at error level once per store, not once per batch, although every save retries
 /// it; once a write works again, that is logged too.
