@@ -191,27 +191,9 @@ fn clippy(ctx: &Ctx) -> Result<()> {
 const CARGO_DENY_VERSION: &str = "^0.20";
 
 fn deny(ctx: &Ctx) -> Result<()> {
-    if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
-        println!(
-            "cargo-deny is not installed: installing it (cargo install cargo-deny --locked \
-             --version {CARGO_DENY_VERSION}; a few minutes, once per machine)"
-        );
-        proc::run(ctx.cargo([
-            "install",
-            "cargo-deny",
-            "--locked",
-            "--version",
-            CARGO_DENY_VERSION,
-        ]))
-        .context("could not install cargo-deny")?;
-        if !proc::succeeds(ctx.cargo(["deny", "--version"])) {
-            bail!(
-                "cargo-deny was installed but `cargo deny --version` still fails: is cargo's bin \
-                 folder ($CARGO_HOME/bin, usually ~/.cargo/bin) on PATH?"
-            );
-        }
-    }
-    proc::run(ctx.cargo(["deny", "--version"]))?;
+    ensure_cargo_tool(ctx, "deny", CARGO_DENY_VERSION, || {
+        ctx.cargo(["deny", "--version"])
+    })?;
     // No `advisories`: the advisory database cannot be downloaded on the CI machines.
     proc::run(ctx.cargo(["deny", "check", "licenses", "bans", "sources"]))?;
     Ok(())
@@ -229,27 +211,9 @@ const CARGO_MACHETE_VERSION: &str = "^0.9";
 /// package's (beyond `-` for `_`), no dependency here has. A dependency used where machete cannot
 /// see it (a doctest) belongs in `[package.metadata.cargo-machete] ignored`, with the reason.
 fn machete(ctx: &Ctx) -> Result<()> {
-    if !proc::succeeds(machete_cmd(ctx, &["--version"])) {
-        println!(
-            "cargo-machete is not installed: installing it (cargo install cargo-machete --locked \
-             --version {CARGO_MACHETE_VERSION}; a few minutes, once per machine)"
-        );
-        proc::run(ctx.cargo([
-            "install",
-            "cargo-machete",
-            "--locked",
-            "--version",
-            CARGO_MACHETE_VERSION,
-        ]))
-        .context("could not install cargo-machete")?;
-        if !proc::succeeds(machete_cmd(ctx, &["--version"])) {
-            bail!(
-                "cargo-machete was installed but `cargo machete --version` still fails: is cargo's \
-                 bin folder ($CARGO_HOME/bin, usually ~/.cargo/bin) on PATH?"
-            );
-        }
-    }
-    proc::run(machete_cmd(ctx, &["--version"]))?;
+    ensure_cargo_tool(ctx, "machete", CARGO_MACHETE_VERSION, || {
+        machete_cmd(ctx, &["--version"])
+    })?;
     proc::run(machete_cmd(ctx, &[])).context(
         "a crate lists a dependency it does not use: remove it, or, when only a doctest uses \
              it, list it in that crate's [package.metadata.cargo-machete] ignored with the reason",
@@ -266,4 +230,31 @@ fn machete_cmd(ctx: &Ctx, args: &[&str]) -> Command {
     let mut cmd = ctx.cargo(["machete"]);
     cmd.args(args).env_remove("CARGO_PKG_NAME");
     cmd
+}
+
+/// Makes sure the cargo subcommand `cargo <tool>` runs, installing crate `cargo-<tool>` at
+/// `version` when it does not, and prints its version. `version_cmd` makes the
+/// `cargo <tool> --version` command: whether it succeeds is how a missing tool is told apart.
+fn ensure_cargo_tool(
+    ctx: &Ctx,
+    tool: &str,
+    version: &str,
+    version_cmd: impl Fn() -> Command,
+) -> Result<()> {
+    let krate = format!("cargo-{tool}");
+    if !proc::succeeds(version_cmd()) {
+        println!(
+            "{krate} is not installed: installing it (cargo install {krate} --locked --version \
+             {version}; a few minutes, once per machine)"
+        );
+        proc::run(ctx.cargo(["install", &krate, "--locked", "--version", version]))
+            .with_context(|| format!("could not install {krate}"))?;
+        if !proc::succeeds(version_cmd()) {
+            bail!(
+                "{krate} was installed but `cargo {tool} --version` still fails: is cargo's bin \
+                 folder ($CARGO_HOME/bin, usually ~/.cargo/bin) on PATH?"
+            );
+        }
+    }
+    proc::run(version_cmd())
 }
