@@ -5,42 +5,18 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use client_session_core::{PersistedSession, SessionRecord};
 use client_session_store::SessionStore;
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR};
-use uuid::Uuid;
 
-fn state(index: u32) -> PersistedSession {
-    PersistedSession {
-        session: Some(SessionRecord {
-            session_id: Uuid::from_u128(u128::from(index)),
-            session_index: index,
-            previous_session_id: None,
-            first_event_id: Uuid::from_u128(99),
-            first_event_timestamp_ms: 1_700_000_000_000,
-            event_index: 1,
-            last_update_ms: 1_700_000_000_500,
-        }),
-        new_session_requested: false,
-        anonymous: false,
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-}
+mod fixtures;
+use fixtures::{runtime, start_and_close};
 
 /// Starts session `index` (a durable save: the checkpoint) in each namespace, then closes.
 fn start_sessions(dir: &Path, namespaces: &[(String, u32)]) {
     runtime().block_on(async {
         let db = SledDatabase::open(dir).unwrap();
         for (namespace, index) in namespaces {
-            let mut store = db.store(namespace);
-            store.open().await.unwrap();
-            store.save(&state(*index), true).await.unwrap();
-            store.close(&state(*index)).await.unwrap();
+            start_and_close(&db, namespace, *index).await;
         }
     });
 }

@@ -4,27 +4,18 @@
 use std::fs;
 use std::path::Path;
 
-use client_session_core::{PersistedSession, SessionRecord};
+use client_session_core::PersistedSession;
 use client_session_store::record::{self, Decoded};
 use client_session_store::{SessionStore, StoreError};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
 use client_session_suite::support::raw_sled;
-use uuid::Uuid;
 
+mod fixtures;
+use fixtures::session_at;
+
+/// Session `index` at event 4: `wrong_typed_record_is_absent_and_user_survives` rewrites its `"eventIndex":4`.
 fn state(index: u32) -> PersistedSession {
-    PersistedSession {
-        session: Some(SessionRecord {
-            session_id: Uuid::from_u128(u128::from(index)),
-            session_index: index,
-            previous_session_id: None,
-            first_event_id: Uuid::from_u128(99),
-            first_event_timestamp_ms: 1_700_000_000_000,
-            event_index: 4,
-            last_update_ms: 1_700_000_000_500,
-        }),
-        new_session_requested: false,
-        anonymous: false,
-    }
+    session_at(index, 4)
 }
 
 #[tokio::test]

@@ -9,43 +9,22 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use client_session_core::{PersistedSession, SessionRecord};
 use client_session_store::SessionStore;
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR, USER_ID_FILE};
 use uuid::Uuid;
 
+mod fixtures;
+use fixtures::{runtime, start_and_close, state};
 mod logs;
 use logs::{with_logs, Logs};
 
-fn state(index: u32) -> PersistedSession {
-    PersistedSession {
-        session: Some(SessionRecord {
-            session_id: Uuid::from_u128(u128::from(index)),
-            session_index: index,
-            previous_session_id: None,
-            first_event_id: Uuid::from_u128(99),
-            first_event_timestamp_ms: 1_700_000_000_000,
-            event_index: 1,
-            last_update_ms: 1_700_000_000_500,
-        }),
-        new_session_requested: false,
-        anonymous: false,
-    }
-}
-
 /// A tracker's life on `dir`: a new session (a durable save, so a checkpoint), a clean close.
 fn track(dir: &Path, index: u32) -> Uuid {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let db = SledDatabase::open(dir).expect("the directory opens");
-            let mut store = db.store("default");
-            store.open().await.unwrap();
-            store.save(&state(index), true).await.unwrap();
-            store.close(&state(index)).await.unwrap();
-            db.user_id()
-        })
+    runtime().block_on(async {
+        let db = SledDatabase::open(dir).expect("the directory opens");
+        start_and_close(&db, "default", index).await;
+        db.user_id()
+    })
 }
 
 /// Entries of `dir` whose name starts with `<name>.damaged-`.
@@ -198,13 +177,10 @@ fn a_directory_where_a_checkpoint_file_should_be_is_moved_aside() {
     );
     // The checkpoint works again: without the database, run 7's session comes back from it.
     fs::remove_dir_all(dir.path().join("sessions")).unwrap();
-    let opened = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let db = SledDatabase::open(dir.path()).unwrap();
-            db.store("default").open().await.unwrap()
-        });
+    let opened = runtime().block_on(async {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        db.store("default").open().await.unwrap()
+    });
     assert_eq!(opened.state, Some(state(7)));
 }
 
