@@ -1,47 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 //! The `client-session` binary's contract (spec Part D), run as a real process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-
-fn scenario(name: &str) -> String {
-    format!(
-        "{}/../../tests/scenarios/mobile/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn cli(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn lines(output: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+mod support;
+use support::{cli, lines, scenario, stderr};
 
 #[test]
 fn replay_prints_part_c_lines_in_field_order() {

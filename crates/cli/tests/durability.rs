@@ -11,15 +11,11 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-const TRACK: &str = "{\"op\":\"track\",\"event\":\"screen_view\"}\n";
-const CONTINUE: &str = "--continue-session-on-restart";
+mod support;
+use support::{feed, lines, stderr, wrapped, CONTINUE, TRACK};
 
 /// What one entity says about its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,29 +27,17 @@ struct Seen {
 }
 
 fn run(dir: &Path, continue_session: bool, events: usize, wrapper: &[&str]) -> (Vec<Seen>, Output) {
-    let mut args: Vec<&str> = wrapper.to_vec();
-    args.extend([BIN, "run", "--data-dir", dir.to_str().unwrap()]);
+    let mut args = vec!["run", "--data-dir", dir.to_str().unwrap()];
     if continue_session {
         args.push(CONTINUE);
     }
-    let mut child = Command::new(args[0])
-        .args(&args[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(TRACK.repeat(events).as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let seen = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
+    let out = feed(
+        wrapped(wrapper, &args).spawn().unwrap(),
+        TRACK.repeat(events),
+    );
+    let seen = lines(&out)
+        .iter()
+        .map(|v| {
             let cs = &v["client_session"];
             Seen {
                 session_id: cs["sessionId"].as_str().unwrap().to_owned(),
@@ -64,10 +48,6 @@ fn run(dir: &Path, continue_session: bool, events: usize, wrapper: &[&str]) -> (
         })
         .collect();
     (seen, out)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Every entity ever handed out in a data directory, checked as it arrives: no pair twice,

@@ -3,14 +3,13 @@
 //! included, and never changes a byte of it (issue 6, defect 6).
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-const TRACK: &str = "{\"op\":\"track\",\"event\":\"screen_view\"}\n";
+mod support;
+use support::{cli, command, stderr, Live, TRACK};
 
 /// One entry of a directory tree: its path, its type and its contents (a link's target).
 type Entry = (PathBuf, &'static str, Vec<u8>);
@@ -44,25 +43,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Entry>) {
 }
 
 fn run(dir: &Path, stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(["run", "--data-dir", dir.to_str().unwrap()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cli(&["run", "--data-dir", dir.to_str().unwrap()], stdin);
+    assert!(out.status.success(), "{}", stderr(&out));
     out
 }
 
@@ -73,11 +55,8 @@ fn first_event(out: &Output) -> Value {
 }
 
 fn inspect_command(dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(["inspect", "--data-dir", dir.to_str().unwrap()])
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut command = command(&["inspect", "--data-dir", dir.to_str().unwrap()]);
+    command.stdin(Stdio::null());
     command
 }
 
@@ -210,29 +189,17 @@ fn a_damaged_user_id_is_reported_and_left_in_place() {
 #[test]
 fn a_directory_held_by_a_running_tracker_is_reported_in_use() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tracker = Command::new(BIN)
-        .args(["run", "--data-dir", dir.path().to_str().unwrap()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = tracker.stdin.take().unwrap();
-    stdin.write_all(TRACK.as_bytes()).unwrap();
-    stdin.flush().unwrap();
+    let mut tracker = Live::run(dir.path(), &[]);
+    tracker.send(TRACK);
     // One printed event: the tracker has the database open and waits for more input.
-    let mut line = String::new();
-    BufReader::new(tracker.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = tracker.read_line().unwrap_or_default();
     assert!(line.contains("screen_view"), "{line}");
 
     let out = inspect_command(dir.path())
         .stdout(Stdio::piped())
         .output()
         .unwrap();
-    drop(stdin);
-    assert!(tracker.wait().unwrap().success());
+    assert!(tracker.finish().0.success());
 
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
