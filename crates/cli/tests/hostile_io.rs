@@ -6,54 +6,14 @@
 #![cfg(unix)]
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-const TRACK: &[u8] = b"{\"op\":\"track\",\"event\":\"screen_view\"}\n";
-const CONTINUE: &str = "--continue-session-on-restart";
+mod support;
+use support::{cli, command, feed, lines, scenario, stderr, Live, CONTINUE};
 
-fn spawn(args: &[&str], stdout: Stdio) -> Child {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Feeds `input` and waits. A process that stops reading early may close its stdin before
-/// everything is written; that is not this helper's failure to report.
-fn finish(mut child: Child, input: &[u8]) -> Output {
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn({
-        let input = input.to_vec();
-        move || {
-            let _ = stdin.write_all(&input);
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn cli(args: &[&str], input: &[u8]) -> Output {
-    finish(spawn(args, Stdio::piped()), input)
-}
-
-fn lines(output: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+const TRACK: &[u8] = support::TRACK.as_bytes();
 
 fn session(line: &Value) -> (String, u64) {
     let cs = &line["client_session"];
@@ -141,43 +101,25 @@ fn a_huge_line_is_rejected_without_being_held_in_memory() {
     const HUGE: usize = 96 << 20;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    // stderr to a file: unbounded echo into an unread pipe would block the process.
-    let log = dir.path().join("stderr");
-    let mut child = Command::new(BIN)
-        .args(["run", "--data-dir", d, CONTINUE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // Live reads stderr all along: unbounded echo into an unread pipe would block the process.
+    let mut child = Live::run(dir.path(), &[CONTINUE]);
     // A valid step whose event name is 96 MiB: without a bound it is read, parsed and echoed.
     let mut huge = b"{\"op\":\"track\",\"event\":\"".to_vec();
     huge.resize(huge.len() + HUGE, b'x');
     huge.extend_from_slice(b"\"}\n");
-    stdin.write_all(TRACK).unwrap();
-    stdin.write_all(&huge).unwrap();
-    stdin.write_all(TRACK).unwrap();
-    stdin.flush().unwrap();
+    child.send(TRACK);
+    child.send(&huge);
+    child.send(TRACK);
     drop(huge);
     // Two printed lines: the huge one has been read past, and the process is still alive.
-    let mut printed = Vec::new();
-    for _ in 0..2 {
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        printed.push(serde_json::from_str::<Value>(&line).unwrap());
-    }
+    let printed: Vec<Value> = (0..2).map(|_| child.next_line()).collect();
     let peak = peak_rss(child.id());
-    drop(stdin);
-    let status = child.wait().unwrap();
-    let err = std::fs::read(&log).unwrap();
+    let (status, err) = child.finish();
     assert!(
         peak < 64 << 20,
         "peak RSS {peak} bytes for a {HUGE}-byte line"
     );
     assert!(err.len() < 4096, "{} bytes on stderr", err.len());
-    let err = String::from_utf8_lossy(&err);
     assert_eq!(status.code(), Some(2), "{err}");
     assert!(err.contains("line 2: longer than"), "{err}");
     assert_eq!(printed[1]["step"], 2);
@@ -229,94 +171,87 @@ fn rejected_values_are_not_echoed_whole() {
     assert!(stderr(&out).contains("line 1: field `event`: unknown event \"eeee"));
 }
 
+/// A stdout that fails on the first write.
+#[derive(Clone, Copy, Debug)]
+enum DeadStdout {
+    /// A pipe whose read end the test closed.
+    ClosedPipe,
+    /// `/dev/full`: every write fails with ENOSPC.
+    #[cfg(target_os = "linux")]
+    DevFull,
+}
+
+/// Spawns `command` with a dead stdout.
+fn spawn_with(mut command: Command, stdout: DeadStdout) -> Child {
+    match stdout {
+        DeadStdout::ClosedPipe => {
+            let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+            drop(child.stdout.take());
+            child
+        }
+        #[cfg(target_os = "linux")]
+        DeadStdout::DevFull => command
+            .stdout(File::create("/dev/full").unwrap())
+            .spawn()
+            .unwrap(),
+    }
+}
+
+/// What a dead stdout must give: exit 1, "cannot write to stdout", no panic.
+fn assert_reports_dead_stdout(out: &Output, what: &str) {
+    assert_no_panic(out);
+    assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(out));
+    assert!(
+        stderr(out).contains("cannot write to stdout"),
+        "{}",
+        stderr(out)
+    );
+}
+
 /// `run` with a stdout that fails on the first write: exit 1, "cannot write to stdout", no panic,
 /// and a clean shutdown (the event it tracked is counted by the next run, in the same session).
-fn run_with_dead_stdout(stdout: impl FnOnce(&mut Command) -> Option<Box<dyn FnOnce(&mut Child)>>) {
+fn run_with_dead_stdout(stdout: DeadStdout) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let (id, _) = next_continued(d);
-    let mut command = Command::new(BIN);
-    command
-        .args(["run", "--data-dir", d, CONTINUE])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped());
-    let after_spawn = stdout(&mut command);
-    let mut child = command.spawn().unwrap();
-    if let Some(after_spawn) = after_spawn {
-        after_spawn(&mut child);
-    }
-    let out = finish(child, &TRACK.repeat(3));
-    assert_no_panic(&out);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("cannot write to stdout"),
-        "{}",
-        stderr(&out)
-    );
+    let child = spawn_with(command(&["run", "--data-dir", d, CONTINUE]), stdout);
+    let out = feed(child, TRACK.repeat(3));
+    assert_reports_dead_stdout(&out, "run");
     // Run 1 gave eventIndex 1, the dead-stdout run tracked 2 and stopped reading.
     assert_eq!(next_continued(d), (id, 3));
 }
 
+/// `replay` and `bench` with a stdout that fails on the first write: exit 1, no panic.
+fn replay_and_bench_with_dead_stdout(stdout: DeadStdout) {
+    let scenario = scenario("01-first-event-ever.json");
+    let commands: [&[&str]; 2] = [
+        &["replay", &scenario],
+        &["bench", "--events", "10", "--handles", "1"],
+    ];
+    for args in commands {
+        let out = feed(spawn_with(command(args), stdout), b"");
+        assert_reports_dead_stdout(&out, &format!("{args:?}"));
+    }
+}
+
 #[test]
 fn run_with_a_closed_pipe_shuts_down_cleanly_and_exits_1() {
-    run_with_dead_stdout(|command| {
-        command.stdout(Stdio::piped());
-        Some(Box::new(|child: &mut Child| drop(child.stdout.take())))
-    });
+    run_with_dead_stdout(DeadStdout::ClosedPipe);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn run_with_stdout_on_dev_full_shuts_down_cleanly_and_exits_1() {
-    run_with_dead_stdout(|command| {
-        command.stdout(File::create("/dev/full").unwrap());
-        None
-    });
+    run_with_dead_stdout(DeadStdout::DevFull);
 }
 
 #[test]
 fn replay_and_bench_report_a_closed_pipe_without_panicking() {
-    let scenario = format!(
-        "{}/../../tests/scenarios/mobile/01-first-event-ever.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let commands: [&[&str]; 2] = [
-        &["replay", &scenario],
-        &["bench", "--events", "10", "--handles", "1"],
-    ];
-    for args in commands {
-        let mut child = spawn(args, Stdio::piped());
-        drop(child.stdout.take());
-        let out = finish(child, b"");
-        assert_no_panic(&out);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("cannot write to stdout"),
-            "{}",
-            stderr(&out)
-        );
-    }
+    replay_and_bench_with_dead_stdout(DeadStdout::ClosedPipe);
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn replay_and_bench_report_dev_full_without_panicking() {
-    let scenario = format!(
-        "{}/../../tests/scenarios/mobile/01-first-event-ever.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let commands: [&[&str]; 2] = [
-        &["replay", &scenario],
-        &["bench", "--events", "10", "--handles", "1"],
-    ];
-    for args in commands {
-        let out = finish(spawn(args, File::create("/dev/full").unwrap().into()), b"");
-        assert_no_panic(&out);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("cannot write to stdout"),
-            "{}",
-            stderr(&out)
-        );
-    }
+    replay_and_bench_with_dead_stdout(DeadStdout::DevFull);
 }
