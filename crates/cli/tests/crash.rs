@@ -12,17 +12,17 @@
 #![cfg(unix)]
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use client_session_suite::support::SeededRng;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-const TRACK: &[u8] = b"{\"op\":\"track\",\"event\":\"screen_view\"}\n";
+mod support;
+use support::Live;
+
+const TRACK: &[u8] = support::TRACK.as_bytes();
 const BACKGROUND: &[u8] = b"{\"op\":\"background\"}\n";
 const FOREGROUND: &[u8] = b"{\"op\":\"foreground\"}\n";
 
@@ -66,51 +66,35 @@ fn run_once(
     end: End,
     rng: &mut SeededRng,
 ) -> (Vec<Value>, String) {
-    let mut child = Command::new(BIN)
-        .args(["run", "--data-dir", dir.to_str().unwrap()])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut stderr = child.stderr.take().unwrap();
+    let mut child = Live::run(dir, extra);
     // A few kilobytes: the pipe holds them all, so this never blocks on the child.
-    stdin.write_all(&stream(rng, lines)).unwrap();
-    stdin.flush().unwrap();
+    child.send(stream(rng, lines));
     let mut printed = Vec::new();
     match end {
         End::Kill { read, delay } => {
             for _ in 0..read {
-                let mut line = String::new();
-                if stdout.read_line(&mut line).unwrap() == 0 {
+                let Some(line) = child.read_line() else {
                     break; // it died on its own: the checks below report it
-                }
+                };
                 printed.push(line);
             }
             // The rest of the stream is in flight (or already done) when the process dies.
             std::thread::sleep(delay);
-            child.kill().unwrap(); // SIGKILL: no shutdown, no clean marker
-            drop(stdin);
+            child.kill(); // SIGKILL: no shutdown, no clean marker
+            child.close_stdin();
         }
         End::Clean => {
-            drop(stdin); // end of input: a clean shutdown
+            child.close_stdin(); // end of input: a clean shutdown
         }
         End::CleanThenKill { delay } => {
-            drop(stdin);
+            child.close_stdin();
             std::thread::sleep(delay);
-            child.kill().unwrap(); // a no-op when it has already exited
+            child.kill(); // a no-op when it has already exited
         }
     }
     // Until the end of the output: the child closes it when it exits or dies.
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    printed.extend(rest.lines().map(str::to_owned));
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    stderr.read_to_string(&mut err).unwrap();
+    printed.extend(child.read_rest().lines().map(str::to_owned));
+    let (status, err) = child.finish();
     match end {
         End::Kill { .. } => assert_eq!(
             status.signal(),

@@ -13,15 +13,16 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_client-session");
-const TRACK: &str = "{\"op\":\"track\",\"event\":\"screen_view\"}";
-const NEW_SESSION: &str = "{\"op\":\"new_session\"}";
+mod support;
+use support::Live;
+
+const NEW_SESSION: &str = "{\"op\":\"new_session\"}\n";
 /// Enough single-event batches on a full disk for sled to need a new log segment and fail.
 const BATCHES_ON_FULL_DISK: usize = 2500;
 
@@ -82,72 +83,8 @@ impl Drop for SmallDisk {
     }
 }
 
-/// A `run` fed line by line, each tracked line's output read before the next is sent.
-struct Live {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    /// Read all along: a child that logs a lot must never block on a full stderr pipe.
-    stderr: std::thread::JoinHandle<String>,
-}
-
-impl Live {
-    fn start(dir: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["run", "--data-dir", dir.to_str().unwrap()])
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut err = child.stderr.take().unwrap();
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut err, &mut text);
-            text
-        });
-        Self {
-            child,
-            stdin,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    /// Tracks one event and returns its `client_session`. The reply of a batch comes after
-    /// the write of the batch before, so a second track proves the first one's write ended.
-    fn track(&mut self) -> Value {
-        self.send(TRACK);
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-        v["client_session"].clone()
-    }
-
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.stderr.join().unwrap()
-    }
-
-    /// Closes stdin; the exit status and stderr.
-    fn finish(mut self) -> (std::process::ExitStatus, String) {
-        drop(self.stdin);
-        let status = self.child.wait().unwrap();
-        (status, self.stderr.join().unwrap())
-    }
-}
-
 fn one_run(dir: &Path, extra: &[&str]) -> (Value, String) {
-    let mut live = Live::start(dir, extra);
+    let mut live = Live::run(dir, extra);
     let entity = live.track();
     let (status, stderr) = live.finish();
     assert!(status.success(), "{stderr}");
@@ -160,7 +97,7 @@ fn session_started_on_a_full_disk(disk: &SmallDisk) -> (Live, Value, PathBuf) {
     let dir = disk.data_dir();
     let (first, _) = one_run(&dir, &[]);
     assert_eq!(first["sessionIndex"], 1);
-    let mut live = Live::start(&dir, &[]);
+    let mut live = Live::run(&dir, &[]);
     assert_eq!(live.track()["sessionIndex"], 2);
     let filler = disk.fill();
     for _ in 0..BATCHES_ON_FULL_DISK {
@@ -185,7 +122,7 @@ fn space_returning_brings_the_store_up_to_date_at_the_next_batch() {
     fs::remove_file(filler).unwrap();
     live.track();
     live.track();
-    let during = live.kill();
+    let during = live.killed();
     assert!(
         during.contains("No space left on device"),
         "the disk did fill: {during}"
@@ -205,7 +142,7 @@ fn space_returning_brings_the_store_up_to_date_at_the_next_batch() {
 fn a_process_ending_on_a_full_disk_hands_out_no_index_twice() {
     let disk = SmallDisk::mount();
     let (live, third, filler) = session_started_on_a_full_disk(&disk);
-    live.kill();
+    live.killed();
     fs::remove_file(filler).unwrap();
     let (next, after) = one_run(&disk.data_dir(), &[]);
     assert_eq!(next["sessionIndex"], 4, "{after}");
