@@ -27,7 +27,7 @@ use client_session_core::PersistedSession;
 use client_session_store::record::{self, Decoded};
 use client_session_store::StoreError;
 
-use crate::files::write_atomically;
+use crate::files::{read_at_most, write_atomically};
 use crate::layout;
 
 /// The folder of the checkpoints in the data directory.
@@ -37,6 +37,8 @@ pub const CHECKPOINT_DIR: &str = "checkpoints";
 const MAGIC: &[u8; 4] = b"CSC2";
 /// Bytes per slot; a record is about 350 bytes at most.
 const SLOT: usize = 1024;
+/// Both formats are smaller: a bigger file is damage, and is read no further than this.
+pub(crate) const MAX_FILE_BYTES: usize = 2 * SLOT;
 /// magic, sequence, generation, clean flag, record length.
 const HEADER: usize = 4 + 8 + 8 + 1 + 2;
 const CRC: usize = 4;
@@ -64,7 +66,7 @@ pub(crate) fn path(data_dir: &Path, namespace: &str) -> PathBuf {
         return dir.join(name);
     }
     for slot in slots(&dir, namespace) {
-        match fs::read(slot.join(SLOT_NAMESPACE)) {
+        match read_at_most(&slot.join(SLOT_NAMESPACE), namespace.len()) {
             Ok(owner) if owner == namespace.as_bytes() => return slot.join(SLOT_CHECKPOINT),
             // A slot without a name was never written to: ours or not, it holds no checkpoint.
             Err(e) if e.kind() == io::ErrorKind::NotFound && !slot.exists() => {
@@ -100,7 +102,7 @@ pub(crate) fn claim(data_dir: &Path, namespace: &str) -> io::Result<PathBuf> {
                 return Ok(slot.join(SLOT_CHECKPOINT));
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                if fs::read(&name)? == namespace.as_bytes() {
+                if read_at_most(&name, namespace.len())? == namespace.as_bytes() {
                     return Ok(slot.join(SLOT_CHECKPOINT));
                 }
             }
@@ -295,7 +297,7 @@ impl CheckpointFile {
         if let Err(e) = layout::keep_file(&this.path, "session checkpoint") {
             tracing::error!(path = %this.path.display(), error = %e, "cannot check the session checkpoint's type");
         }
-        let bytes = match fs::read(&this.path) {
+        let bytes = match read_at_most(&this.path, MAX_FILE_BYTES) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return (this, Found::Nothing),
             Err(e) => {

@@ -21,6 +21,17 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Reads at most `limit + 1` bytes of `path`: enough to tell that a file is longer than any
+/// that this store writes there, without taking a planted giant file into memory.
+pub(crate) fn read_at_most(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Renames `path` (a file, a directory or a symlink; never followed) to a name beside it that
 /// no earlier damaged copy has, `<name>.damaged-<ms>-<n>`, and returns that name. Every copy is
 /// kept, so this is the only way the store gets rid of anything.

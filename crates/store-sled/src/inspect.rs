@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, TryLockError};
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 use client_session_store::record::{self, Decoded};
@@ -17,10 +17,13 @@ use uuid::Uuid;
 
 use crate::checkpoint::{self, Parsed};
 use crate::database::{self, OpenFailure};
+use crate::files::read_at_most;
 use crate::{quiet_panic, user_id, CHECKPOINT_DIR, USER_ID_FILE};
 
+/// How much of a long namespace's name `inspect` reads back from its checkpoint slot.
+const NAMESPACE_SHOWN: usize = 1 << 20;
+
 /// A user id file holds 37 bytes; reading much more than that only costs memory.
-const USER_ID_READ_LIMIT: u64 = 4096;
 /// sled nests its files two levels deep; anything far deeper is not a sled database.
 const COPY_DEPTH_LIMIT: usize = 8;
 
@@ -123,13 +126,10 @@ fn read_user_id(path: &Path) -> Result<UserIdFile, StoreError> {
             kind(&meta)
         )));
     }
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|file| file.take(USER_ID_READ_LIMIT).read_to_end(&mut bytes))
-        .map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+    let bytes = read_at_most(path, user_id::MAX_BYTES).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(match user_id::parse(&bytes) {
         Some(id) => UserIdFile::Present(id),
         None => UserIdFile::Damaged("holds no UUID".to_owned()),
@@ -323,7 +323,7 @@ fn read_checkpoints(
         // A long namespace's checkpoint lives in a slot folder that also names the namespace.
         let mut namespace = owners.get(&path).cloned();
         if name.starts_with("nh-") && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            namespace = fs::read(path.join(checkpoint::SLOT_NAMESPACE))
+            namespace = read_at_most(&path.join(checkpoint::SLOT_NAMESPACE), NAMESPACE_SHOWN)
                 .ok()
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
             path = path.join(checkpoint::SLOT_CHECKPOINT);
@@ -343,7 +343,7 @@ fn read_checkpoints(
 /// The checkpoint's record, and its generation and clean flag when its format has them.
 fn read_checkpoint(path: &Path) -> (Decoded, Option<(u64, bool)>) {
     let bytes = match fs::metadata(path) {
-        Ok(meta) if meta.is_file() => match fs::read(path) {
+        Ok(meta) if meta.is_file() => match read_at_most(path, checkpoint::MAX_FILE_BYTES) {
             Ok(bytes) => bytes,
             Err(e) => return (Decoded::Unreadable(format!("cannot read: {e}")), None),
         },

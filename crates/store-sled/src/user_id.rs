@@ -1,14 +1,16 @@
 //! The installation user id: one small file, written atomically, read at every start.
 
-use std::fs;
 use std::io;
 use std::path::Path;
 
 use client_session_store::StoreError;
 use uuid::Uuid;
 
-use crate::files::{move_aside, write_atomically};
+use crate::files::{move_aside, read_at_most, write_atomically};
 use crate::layout::{self, Found};
+
+/// More than a UUID and a newline, with room for whitespace: a longer file is not ours.
+pub(crate) const MAX_BYTES: usize = 4096;
 
 /// The file name of the user id in the data directory.
 pub const USER_ID_FILE: &str = "user-id";
@@ -26,7 +28,8 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
     };
     let why = match layout::found(&path).map_err(io_error)? {
         Found::Missing => None,
-        Found::File => match fs::read(&path) {
+        // A UUID and a newline; anything much longer is not ours, and is read no further.
+        Found::File => match read_at_most(&path, MAX_BYTES) {
             Ok(bytes) => match parse(&bytes) {
                 Some(id) => return Ok(id),
                 None => Some("holds no UUID"),
@@ -59,6 +62,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn made_once_then_kept() {

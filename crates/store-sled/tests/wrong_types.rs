@@ -184,6 +184,28 @@ fn a_directory_where_a_checkpoint_file_should_be_is_moved_aside() {
     assert_eq!(opened.state, Some(state(7)));
 }
 
+/// A giant file planted where a small one belongs (here sparse, 64 GiB) is read no further
+/// than any file the store writes there: it is damage, moved aside at once, never loaded.
+#[test]
+fn giant_user_id_and_checkpoint_files_are_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = track(dir.path(), 3);
+    let checkpoint = fs::read_dir(dir.path().join(CHECKPOINT_DIR))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for giant in [dir.path().join(USER_ID_FILE), checkpoint] {
+        fs::File::create(&giant).unwrap().set_len(64 << 30).unwrap();
+    }
+    let (users, logs) = three_runs(dir.path());
+    assert_ne!(users[0], user, "a giant user-id file holds no UUID");
+    assert!(users.iter().all(|u| *u == users[0]), "{users:?}");
+    assert!(logged_error(&logs, "holds no UUID"), "{logs:?}");
+    assert_eq!(asides(dir.path(), USER_ID_FILE).len(), 1);
+}
+
 /// A checkpoint write that fails does not fail the save (the database has the state), and it
 /// is logged at error level once per store, not once per batch, although every save retries
 /// it; once a write works again, that is logged too.
