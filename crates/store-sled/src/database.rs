@@ -91,7 +91,8 @@ impl SledDatabase {
         }
     }
 
-    /// Every namespace's stored record, decoded.
+    /// Every namespace's stored record, decoded; none while sled cannot run in this process
+    /// (a clock before 1970).
     ///
     /// # Errors
     /// [`StoreError::Database`] when sled cannot read the database.
@@ -108,7 +109,7 @@ impl SledDatabase {
         Ok(out)
     }
 
-    /// Total bytes the database takes on disk.
+    /// Total bytes the database takes on disk; 0 while sled cannot run in this process.
     ///
     /// # Errors
     /// [`StoreError::Database`] when sled cannot tell.
