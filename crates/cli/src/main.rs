@@ -2,7 +2,8 @@
 //!
 //! - `replay` plays a scenario file on a simulated clock and prints its Part C output lines;
 //! - `run` is a live tracker on a sled data directory, driven by step objects on stdin;
-//! - `inspect` prints what a data directory holds.
+//! - `inspect` prints what a data directory holds;
+//! - `cookie decode` prints the fields of a JavaScript tracker `_sp_id` cookie value.
 //!
 //! Exit codes: 0 success, 2 bad input, 1 store or other error. `run` reports each bad line and
 //! goes on, exiting 2 at the end; a stdout that cannot be written (a closed pipe, a full disk)
@@ -10,6 +11,7 @@
 //! set `CLIENT_SESSION_LOG` (e.g. `debug`) to see more.
 
 mod bench;
+mod cookie;
 mod inspect;
 mod live;
 mod replay;
@@ -23,7 +25,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "client-session",
     version,
-    about = "Snowplow-exact client sessions: replay, run, inspect"
+    about = "Snowplow-exact client sessions: replay, run, inspect, cookie"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -95,6 +97,21 @@ enum Command {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Read the JavaScript tracker's session cookies.
+    Cookie {
+        #[command(subcommand)]
+        command: CookieCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CookieCommand {
+    /// Print an `_sp_id` cookie value's ten fields as one JSON object (exit 2 when malformed).
+    Decode {
+        /// The cookie's value: what follows `_sp_id.<hash>=`.
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,6 +162,9 @@ fn main() -> ExitCode {
             live::run(data_dir, namespace, config)
         }
         Command::Inspect { data_dir } => inspect::inspect(&data_dir),
+        Command::Cookie {
+            command: CookieCommand::Decode { value },
+        } => cookie::decode(&value),
         Command::Bench {
             store,
             data_dir,
