@@ -114,7 +114,7 @@ impl SpId {
         Ok(Self {
             domain_user_id: optional(domain_user_id, |s| {
                 DomainUserId::parse(s)
-                    .map_err(|()| problem(F::DomainUserId, FieldProblem::NotADomainUserId, s))
+                    .ok_or_else(|| problem(F::DomainUserId, FieldProblem::NotADomainUserId, s))
             })?,
             create_ts: number(F::CreateTs, create_ts)?,
             visit_count: number(F::VisitCount, visit_count)?,
@@ -158,22 +158,17 @@ impl DomainUserId {
         Self(id.hyphenated().to_string())
     }
 
-    /// Accepts exactly the two forms of the `client_session` 1-0-2 `userId` pattern:
-    /// `^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$` or `^[0-9a-f]{16}$`. Upper case is refused:
-    /// the id is sent as written, and the schema would reject it.
-    #[allow(clippy::result_unit_err)] // one way to fail; the field's error names it
-    pub fn parse(value: &str) -> Result<Self, ()> {
+    /// The id if `value` is one of the two forms of the `client_session` 1-0-2 `userId` pattern,
+    /// `^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$` or `^[0-9a-f]{16}$`; else `None`. Upper
+    /// case is refused: the id is sent as written, and the schema would reject it.
+    pub fn parse(value: &str) -> Option<Self> {
         let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
         let ok = match value.len() {
             16 => value.bytes().all(lower_hex),
             36 => is_hyphenated_uuid(value, lower_hex),
             _ => false,
         };
-        if ok {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(())
-        }
+        ok.then(|| Self(value.to_owned()))
     }
 
     /// The id as written in the cookie.
