@@ -24,6 +24,7 @@ const TARGET: &str = "wasm32-unknown-unknown";
 const CRATES: &[&str] = &[
     "client-session-core",
     "client-session-store",
+    "client-session-store-cookie",
     "client-session-actor",
     "client-session-scenario",
 ];
