@@ -197,13 +197,13 @@ impl SetCookie {
     /// and value are trimmed, as browsers do; the name and value are checked when a jar stores
     /// them ([`CookieJar::set`]).
     pub fn parse(text: &str) -> Result<SetCookie, AttributeError> {
-        let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
-        let (name, value) = pair.split_once('=').ok_or(AttributeError::MissingPair)?;
-        let attributes = if text.contains(';') && attributes.trim().is_empty() {
-            return Err(AttributeError::EmptySegment);
-        } else {
-            CookieAttributes::parse(attributes)?
+        let (pair, attributes) = match text.split_once(';') {
+            // `name=value;` with nothing after: an empty attribute, as in the attribute string.
+            Some((_, rest)) if rest.trim().is_empty() => return Err(AttributeError::EmptySegment),
+            Some((pair, rest)) => (pair, CookieAttributes::parse(rest)?),
+            None => (text, CookieAttributes::default()),
         };
+        let (name, value) = pair.split_once('=').ok_or(AttributeError::MissingPair)?;
         Ok(SetCookie {
             name: name.trim().to_owned(),
             value: value.trim().to_owned(),
@@ -433,7 +433,8 @@ impl NativeJar {
     }
 
     /// Caps every cookie's lifetime at `cap_s` seconds from its write, as Chromium does with
-    /// [`CHROMIUM_LIFETIME_CAP_S`]; `None` (the default) keeps `Expires` as written.
+    /// [`CHROMIUM_LIFETIME_CAP_S`]; `None` (the default) keeps `Expires` as written. Session
+    /// cookies are not capped; a cap of 0 or less deletes every cookie written with `Expires`.
     pub fn with_lifetime_cap(mut self, cap_s: Option<i64>) -> NativeJar {
         self.lifetime_cap_s = cap_s;
         self
@@ -587,13 +588,17 @@ impl CookieJar for NativeJar {
             path,
         };
 
-        // RFC 6265bis 5.7 step 16: a page that is not secure cannot overwrite a Secure cookie.
-        if !self.page.secure
-            && self
-                .cookies
-                .get(&key)
-                .is_some_and(|old| old.secure && !old.expired(now_ms))
-        {
+        // RFC 6265bis: a page that is not secure cannot overwrite, or shadow, a live Secure
+        // cookie of the same name whose domain and path overlap the new one's.
+        let shadows_secure = |(old, cookie): (&CookieKey, &StoredCookie)| {
+            old.name == key.name
+                && cookie.secure
+                && !cookie.expired(now_ms)
+                && (domain_matches(&old.domain, &key.domain)
+                    || domain_matches(&key.domain, &old.domain))
+                && path_matches(&key.path, &old.path)
+        };
+        if !self.page.secure && self.cookies.iter().any(shadows_secure) {
             return Err(JarError::InsecurePage(name.to_owned()));
         }
 

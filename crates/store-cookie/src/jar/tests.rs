@@ -343,8 +343,24 @@ fn secure_cookies_are_for_secure_pages_only() {
         jar.set(SES, "x", &plain, T0),
         Err(JarError::InsecurePage(SES.to_owned()))
     );
+    // Nor shadowed by a host-only or longer-path cookie of the same name.
+    assert_eq!(
+        jar.set(SES, "x", &CookieAttributes::default(), T0),
+        Err(JarError::InsecurePage(SES.to_owned()))
+    );
+    let deeper = CookieAttributes {
+        path: Some("/a".to_owned()),
+        ..plain.clone()
+    };
+    assert_eq!(
+        jar.set(SES, "x", &deeper, T0),
+        Err(JarError::InsecurePage(SES.to_owned()))
+    );
+    // Other names are fine.
+    jar.set("other", "x", &plain, T0).unwrap();
     jar.set_page(Page::https(DOMAIN));
     assert_eq!(get(&jar, SES, T0).as_deref(), Some("*"));
+    assert_eq!(jar.document_cookie(T0), "_sp_ses.8e5d=*; other=x");
 }
 
 // --- The attribute string ----------------------------------------------------------------------
