@@ -17,8 +17,10 @@
 //! write to 400 days; the JavaScript tracker asks 2 years for `_sp_id` (A3.2, A3.11). [`NativeJar`]
 //! applies no cap by default: it keeps what the tracker wrote, as RFC 6265 says, so the spec's
 //! scenarios (derived from A3) hold, and a cap changes anything only after 400 idle days.
-//! [`NativeJar::with_lifetime_cap`] with [`CHROMIUM_LIFETIME_CAP_S`] models Chromium; other
-//! browsers cap differently (Safari's tracking prevention shortens script-written cookies further).
+//! [`NativeJar::with_lifetime_cap`] with [`CHROMIUM_LIFETIME_CAP_S`] models Chromium. Other
+//! browsers differ in ways no cap models: WebKit's tracking prevention (since 2022) deletes a
+//! site's script-written cookies after 7 days of browser use without interaction with the site
+//! (from 2019 it capped their expiry at 7 days instead).
 
 mod date;
 
