@@ -1,14 +1,23 @@
 //! The cookies Snowplow's JavaScript tracker (4.x) keeps its session in, for the web session
-//! model (spec A3, B2 "Web storage").
+//! model (spec A3, B2 "Web storage"): `_sp_id.<hash>` and `_sp_ses.<hash>`.
 //!
-//! Plain encoding only: no I/O, no clock, no runtime, so it builds for `wasm32` on its own.
-//! [`SpId`] is the `_sp_id` value (A3.2), decoded strictly and encoded byte for byte as the
-//! JavaScript tracker writes it; [`CookieNames`] gives the two cookies' names (A3.1).
-//! The session rules stay in `client-session-core`.
+//! No I/O, no clock, no runtime, so it builds for `wasm32` on its own:
+//! - [`SpId`] is the `_sp_id` value (A3.2), decoded strictly and encoded byte for byte as the
+//!   JavaScript tracker writes it; [`CookieNames`] gives the two cookies' names (A3.1);
+//! - [`CookieJar`] is a synchronous jar that takes the time as an argument, because the
+//!   browser's `document.cookie` is synchronous; [`NativeJar`] is the in-memory RFC 6265 jar for
+//!   tests and the CLI.
+//!
+//! The session rules stay in `client-session-core`; the store over a jar comes with them.
 
+pub mod jar;
 mod names;
 mod sp_id;
 
+pub use jar::{
+    expires_after, format_expires, parse_expires, AttributeError, CookieAttributes, CookieJar,
+    DateError, JarError, NativeJar, Page, SameSite, SetCookie,
+};
 pub use names::{domain_hash, CookieNames, DEFAULT_PREFIX};
 pub use sp_id::{
     unix_seconds_rounded, DomainUserId, FieldProblem, SpId, SpIdError, SpIdField, FIELD_COUNT,
