@@ -27,6 +27,7 @@ mod entity;
 mod event;
 mod state;
 mod timestamp;
+mod user_id;
 
 pub use config::{Config, Timeout};
 pub use entity::{
@@ -37,3 +38,4 @@ pub use entity::{
 pub use event::{EventStamp, Payload, TrackedEvent};
 pub use state::{PersistedSession, SessionRecord, SessionState, Snapshot};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
+pub use user_id::UserId;
