@@ -337,6 +337,94 @@ fn iso_ms(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    const SCENARIO: &str = r#"{"name": "n", "platform": "web", "start_ms": 1700000000000,
+        "steps": [{"at_ms": 0, "op": "track", "event": "page_view"},
+                  {"at_ms": 500, "op": "set_cookie", "name": "other", "value": "x"},
+                  {"at_ms": 1800499, "op": "track", "event": "structured"}]}"#;
+    const GOOD: [&str; 2] = [
+        r#"{"step":0,"at_ms":0,"event":"page_view","event_id":"U1","dtm":1700000000000,"client_session":{"userId":"U2","sessionId":"U3","sessionIndex":1,"previousSessionId":null,"storageMechanism":"COOKIE_1","firstEventId":"U1","firstEventTimestamp":"2023-11-14T22:13:20.000Z","eventIndex":1},"cookies":{"_sp_id.8e5d":"U2.1700000000.1.1700000000..U3..U1.1700000000000.1","_sp_ses.8e5d":"*"}}"#,
+        r#"{"step":2,"at_ms":1800499,"event":"structured","event_id":"U4","dtm":1700001800499,"client_session":{"userId":"U2","sessionId":"U5","sessionIndex":2,"previousSessionId":"U3","storageMechanism":"COOKIE_1","firstEventId":"U4","firstEventTimestamp":"2023-11-14T22:43:20.499Z","eventIndex":1},"cookies":{"_sp_id.8e5d":"U2.1700000000.2.1700001800.1700000000.U5.U3.U4.1700001800499.1","_sp_ses.8e5d":"*","other":"x"}}"#,
+    ];
+
+    fn check(second: &str) -> Result<(), String> {
+        let scenario = client_session_scenario::parse(SCENARIO).unwrap();
+        let lines: Vec<Value> = [GOOD[0], second]
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        check_web_expected(&scenario, &lines)
+    }
+
+    #[test]
+    fn a_consistent_output_passes() {
+        assert_eq!(check(GOOD[1]), Ok(()));
+    }
+
+    #[test]
+    fn each_inconsistency_is_caught() {
+        for (from, to, says) in [
+            (
+                "1700001800.1700000000",
+                "1700001801.1700000000",
+                "nowTs is 1700001801, expected 1700001800",
+            ),
+            (
+                r#""sessionIndex":2"#,
+                r#""sessionIndex":3"#,
+                "sessionIndex 3 against visitCount 2",
+            ),
+            (
+                "U3.U4.1700001800499",
+                "U6.U4.1700001800499",
+                "previousSessionId Some(\"U3\") against the cookie's \"U6\"",
+            ),
+            (
+                r#""event_id":"U4""#,
+                r#""event_id":"U9""#,
+                "`event_id` is the new symbol U9, expected U4",
+            ),
+            (
+                r#""previousSessionId":"U3""#,
+                r#""previousSessionId":null"#,
+                "previousSessionId None",
+            ),
+            ("20.499Z", "20.000Z", "firstEventTimestamp"),
+            (r#""_sp_ses.8e5d":"*","#, "", "_sp_ses.8e5d must be `*`"),
+            (
+                r#""other":"x""#,
+                r#""other":"x","stray":"y""#,
+                "cookie stray is neither ours nor set by a step",
+            ),
+            (".U4.1700001800499.1", ".U4.1700001800499", "has 9 fields"),
+            (r#""step":2"#, r#""step":1"#, "`step` is 1, expected 2"),
+            (r#""dtm":1700001800499"#, r#""dtm":1700001800500"#, "`dtm`"),
+            (
+                r#""storageMechanism":"COOKIE_1""#,
+                r#""storageMechanism":"LOCAL_STORAGE""#,
+                "COOKIE_1",
+            ),
+            ("U4.1700001800499.1", "U1.1700001800499.1", "firstEventId"),
+        ] {
+            let bad = GOOD[1].replacen(from, to, 1);
+            assert_ne!(bad, GOOD[1], "{from} not found");
+            let message = check(&bad).unwrap_err();
+            assert!(
+                message.starts_with("line 2: ") && message.contains(says),
+                "{from} -> {to}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_line_per_track_step() {
+        let scenario = client_session_scenario::parse(SCENARIO).unwrap();
+        let one: Vec<Value> = vec![serde_json::from_str(GOOD[0]).unwrap()];
+        assert_eq!(
+            check_web_expected(&scenario, &one).unwrap_err(),
+            "1 lines for 2 track steps (on the web every tracked event is one line)"
+        );
+    }
+
     #[test]
     fn iso_matches_javascript() {
         assert_eq!(iso_ms(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
