@@ -114,3 +114,32 @@ pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent
         Op::SetCookie(_) => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{parse, MemoryLauncher};
+
+    /// Part C: on mobile `set_cookie` does nothing; it neither emits a line nor changes the
+    /// session of the events around it.
+    #[tokio::test]
+    async fn set_cookie_does_nothing_on_mobile() {
+        let scenario = parse(
+            r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
+                {"at_ms":0,"op":"track","event":"screen_view"},
+                {"at_ms":1,"op":"set_cookie","name":"_sp_ses.8e5d","value":"*","max_age_s":0},
+                {"at_ms":2,"op":"track","event":"screen_view"}]}"#,
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        run(&scenario, &mut MemoryLauncher::new("default"), |line| {
+            lines.push(line)
+        })
+        .await
+        .unwrap();
+        assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
+        let session = |i: usize| lines[i].client_session.as_ref().unwrap().session_id;
+        assert_eq!(session(0), session(1));
+    }
+}
