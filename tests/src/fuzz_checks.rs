@@ -249,7 +249,15 @@ fn check_step_matches(
     let object = raw
         .as_object()
         .ok_or_else(|| format!("step {index}: accepted a step that is not an object"))?;
-    let known = ["at_ms", "clock_ms", "op", "event", "value"];
+    let known = [
+        "at_ms",
+        "clock_ms",
+        "op",
+        "event",
+        "value",
+        "name",
+        "max_age_s",
+    ];
     if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!(
             "step {index}: accepted the unknown key {unknown:?}"
@@ -274,14 +282,14 @@ fn check_step_matches(
     );
     let op = object.get("op").and_then(Value::as_str);
     ensure!(
-        op == Some(op_name(step.op)),
+        op == Some(op_name(&step.op)),
         "step {index}: op {:?} parsed from {op:?}",
         step.op
     );
     let event = object.get("event").and_then(Value::as_str);
     let value = object.get("value");
-    match step.op {
-        Op::Track(name) => ensure!(
+    match &step.op {
+        &Op::Track(name) => ensure!(
             event == Some(event_name(name)),
             "step {index}: event {name:?} parsed from {event:?}"
         ),
@@ -291,10 +299,16 @@ fn check_step_matches(
             step.op
         ),
     }
-    match step.op {
-        Op::Anonymous(flag) => ensure!(
+    match &step.op {
+        &Op::Anonymous(flag) => ensure!(
             value.and_then(Value::as_bool) == Some(flag),
             "step {index}: anonymous {flag} parsed from {value:?}"
+        ),
+        Op::SetCookie(cookie) => ensure!(
+            object.get("name").and_then(Value::as_str) == Some(cookie.name.as_str())
+                && value.and_then(Value::as_str) == Some(cookie.value.as_str())
+                && object.get("max_age_s").map(Value::as_i64) == cookie.max_age_s.map(Some),
+            "step {index}: {cookie:?} parsed from {raw}"
         ),
         _ => ensure!(
             value.is_none(),
@@ -305,7 +319,7 @@ fn check_step_matches(
     Ok(())
 }
 
-fn op_name(op: Op) -> &'static str {
+fn op_name(op: &Op) -> &'static str {
     match op {
         Op::Track(_) => "track",
         Op::Background => "background",
@@ -315,6 +329,7 @@ fn op_name(op: Op) -> &'static str {
         Op::Resume => "resume",
         Op::Anonymous(_) => "anonymous",
         Op::Restart => "restart",
+        Op::SetCookie(_) => "set_cookie",
     }
 }
 
@@ -340,13 +355,20 @@ pub fn write_scenario(scenario: &Scenario) -> Value {
             if let Some(clock) = step.clock_ms {
                 object.insert("clock_ms".into(), json!(clock));
             }
-            object.insert("op".into(), json!(op_name(step.op)));
-            match step.op {
-                Op::Track(name) => {
+            object.insert("op".into(), json!(op_name(&step.op)));
+            match &step.op {
+                &Op::Track(name) => {
                     object.insert("event".into(), json!(event_name(name)));
                 }
-                Op::Anonymous(flag) => {
+                &Op::Anonymous(flag) => {
                     object.insert("value".into(), json!(flag));
+                }
+                Op::SetCookie(cookie) => {
+                    object.insert("name".into(), json!(cookie.name));
+                    object.insert("value".into(), json!(cookie.value));
+                    if let Some(max_age) = cookie.max_age_s {
+                        object.insert("max_age_s".into(), json!(max_age));
+                    }
                 }
                 _ => {}
             }

@@ -2,35 +2,69 @@
 //! routine that checks a launcher against all of them.
 //!
 //! Each scenario `NN-name.json` (spec Part C) has its expected output, written by hand from the
-//! spec, beside it in `NN-name.expected.jsonl` (symbolic form: one JSON line per event). A
-//! backend passes when, for every scenario (every file under `scenarios/` runs; a file that does
-//! not pair up fails the suite), its output matches symbolically and every entity it emits is
-//! valid under the official Iglu schema ([`iglu`]) and the schema facts. A new store or platform
-//! adapter joins the suite by calling [`check_backend`] with a [`Launcher`] constructor, nothing
-//! else.
+//! spec, beside it in `NN-name.expected.jsonl` (symbolic form: one JSON line per event). The
+//! files are embedded at compile time ([`embedded`], made by `build.rs`), so the suite needs no
+//! file system at run time and can run in a browser (`wasm32`) on the same files. A backend
+//! passes when, for every scenario of its platform (every file under `scenarios/` is loaded; a
+//! file that does not pair up fails the suite), its output matches symbolically and every entity
+//! it emits is valid under the official Iglu schema ([`iglu`]) and the schema facts. A new store
+//! or platform adapter joins the suite by calling [`check_backend`] with a [`Launcher`]
+//! constructor, nothing else.
+//!
+//! **Web scenarios are not yet run by any backend.** Every file in `scenarios/web/` is parsed and
+//! checked ([`check_web_expected`]: the scenario, and each expected line well formed in the
+//! symbolic form and consistent with spec A3), so a broken file fails CI today; the web launcher
+//! of issue 7 will run them.
 
 pub mod fuzz_checks;
 pub mod iglu;
 pub mod support;
+pub mod web_expected;
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use client_session_scenario::{parse, run, schema, symbolic, Launcher, Platform, Scenario};
 use serde_json::Value;
 
 use crate::iglu::ClientSessionSchema;
+pub use crate::web_expected::check_web_expected;
 
-/// The platform folders under `scenarios/` and the rule set of each. Every backend of the suite
-/// (the memory store, the sled store, the desktop adapter) runs the mobile rules, so `mobile` is
-/// the only one: a folder for another platform fails the suite until a backend runs it.
-pub const PLATFORMS: &[(&str, Platform)] = &[("mobile", Platform::Mobile)];
+/// The scenario tree as compiled in: see `build.rs`.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/scenario_files.rs"));
+}
+
+/// The platform folders under `scenarios/`, the rule set of each, and whether a backend of the
+/// suite runs it. Every backend today (the memory store, the sled store, the desktop adapter)
+/// runs the mobile rules. `web` is loaded and checked but run by none yet: the web launcher of
+/// issue 7 will run it. A folder not listed here fails the suite.
+pub const PLATFORMS: &[(&str, Platform, Runs)] = &[
+    ("mobile", Platform::Mobile, Runs::Yes),
+    ("web", Platform::Web, Runs::NotYet),
+];
+
+/// Whether the suite's backends run a platform's scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// Every backend of the suite runs them.
+    Yes,
+    /// Loaded and checked, but no backend runs them yet.
+    NotYet,
+}
+
+/// Whether the suite's backends run scenarios of `platform`.
+#[must_use]
+pub fn runs(platform: Platform) -> bool {
+    PLATFORMS
+        .iter()
+        .any(|&(_, p, runs)| p == platform && runs == Runs::Yes)
+}
 
 /// One scenario file with its expected symbolic output.
 #[derive(Debug)]
 pub struct Case {
-    /// The file, for messages.
+    /// The file, for messages (`scenarios/<platform>/NN-name.json`).
     pub path: PathBuf,
     /// The parsed scenario.
     pub scenario: Scenario,
@@ -38,55 +72,61 @@ pub struct Case {
     pub expected: Vec<Value>,
 }
 
-/// The folder of every scenario: `tests/scenarios`.
-#[must_use]
-pub fn scenarios_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
+/// One entry of a scenario tree: its path below `scenarios/` (`/`-separated) and its bytes, or
+/// `None` for a folder.
+pub type Entry<'a> = (&'a str, Option<&'a [u8]>);
 
-/// Every case of the suite: every scenario under [`scenarios_root`].
+/// Every case of the suite: every scenario compiled in from `scenarios/` ([`embedded`]).
 ///
 /// # Errors
-/// Every problem found; see [`load_cases_in`].
+/// Every problem found; see [`load_cases_from`].
 pub fn load_cases() -> Result<Vec<Case>, String> {
-    load_cases_in(&scenarios_root())
+    load_cases_from(embedded::ENTRIES)
 }
 
-/// Every case under `root`, sorted by path, with the whole tree checked so that no file is
-/// silently left out: `root` holds only the folders of [`PLATFORMS`]; each holds only pairs of
-/// a scenario `NN-name.json` and its expected output `NN-name.expected.jsonl`, and each scenario
-/// declares its folder's platform. At least one case must exist.
+/// Every case in `entries` (a scenario tree as [`embedded::ENTRIES`] lists it), sorted by path,
+/// with the whole tree checked so that no file is silently left out: the top holds only the
+/// folders of [`PLATFORMS`]; each holds only pairs of a scenario `NN-name.json` and its expected
+/// output `NN-name.expected.jsonl`, and each scenario declares its folder's platform. Web cases
+/// are checked further by [`check_web_expected`]. At least one case must exist.
 ///
 /// # Errors
 /// Every problem at once, one per line, each naming its file: anything else in the tree, an
 /// expected file without its scenario or a scenario without its expected file, and a file that
-/// is unreadable or invalid.
-pub fn load_cases_in(root: &Path) -> Result<Vec<Case>, String> {
+/// is not UTF-8 or invalid.
+pub fn load_cases_from(entries: &[Entry<'_>]) -> Result<Vec<Case>, String> {
+    let root = Path::new("scenarios");
+    let mut sorted: Vec<Entry<'_>> = entries.to_vec();
+    sorted.sort_by_key(|&(path, _)| path);
     let mut cases = Vec::new();
     let mut problems = Vec::new();
-    match sorted_entries(root) {
-        Err(e) => problems.push(e),
-        Ok(entries) => {
-            for path in entries {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                match PLATFORMS.iter().find(|(folder, _)| *folder == name) {
-                    Some(&(_, platform)) if path.is_dir() => {
-                        load_platform(&path, platform, &mut cases, &mut problems);
-                    }
-                    _ => problems.push(format!(
-                        "{}: not a platform folder the suite runs ({})",
-                        path.display(),
-                        PLATFORMS
-                            .iter()
-                            .map(|(folder, _)| *folder)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                }
+    for &(top, content) in sorted.iter().filter(|(path, _)| !path.contains('/')) {
+        match PLATFORMS.iter().find(|(folder, _, _)| *folder == top) {
+            Some(&(_, platform, _)) if content.is_none() => {
+                let prefix = format!("{top}/");
+                let inside: Vec<Entry<'_>> = sorted
+                    .iter()
+                    .filter_map(|&(path, content)| {
+                        path.strip_prefix(&prefix).map(|name| (name, content))
+                    })
+                    .collect();
+                load_platform(
+                    &root.join(top),
+                    platform,
+                    &inside,
+                    &mut cases,
+                    &mut problems,
+                );
             }
+            _ => problems.push(format!(
+                "{}: not a platform folder the suite knows ({})",
+                root.join(top).display(),
+                PLATFORMS
+                    .iter()
+                    .map(|(folder, _, _)| *folder)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         }
     }
     if cases.is_empty() && problems.is_empty() {
@@ -99,88 +139,95 @@ pub fn load_cases_in(root: &Path) -> Result<Vec<Case>, String> {
     }
 }
 
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut paths = fs::read_dir(dir)
-        .and_then(|entries| {
-            entries
-                .map(|entry| entry.map(|e| e.path()))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    paths.sort();
-    Ok(paths)
-}
-
 const SCENARIO: &str = ".json";
 const EXPECTED: &str = ".expected.jsonl";
 
-/// The cases of one platform folder; what does not pair up goes to `problems`.
+/// The cases of one platform folder (`entries` named relative to it); what does not pair up
+/// goes to `problems`.
 fn load_platform(
     dir: &Path,
     platform: Platform,
+    entries: &[Entry<'_>],
     cases: &mut Vec<Case>,
     problems: &mut Vec<String>,
 ) {
-    let entries = match sorted_entries(dir) {
-        Ok(entries) => entries,
-        Err(e) => return problems.push(e),
-    };
-    let mut scenarios = BTreeSet::new();
-    let mut expected = BTreeSet::new();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !path.is_file() {
-            problems.push(format!("{}: not a scenario file", path.display()));
-        } else if let Some(stem) = name.strip_suffix(EXPECTED) {
-            expected.insert(stem.to_owned());
-        } else if let Some(stem) = name.strip_suffix(SCENARIO) {
-            scenarios.insert(stem.to_owned());
-        } else {
-            problems.push(format!(
-                "{}: neither a scenario (NN-name{SCENARIO}) nor an expected output (NN-name{EXPECTED})",
-                path.display()
-            ));
+    let mut scenarios = std::collections::BTreeMap::new();
+    let mut expected = std::collections::BTreeMap::new();
+    for &(name, content) in entries {
+        let path = dir.join(name);
+        match content {
+            None => problems.push(format!("{}: not a scenario file", path.display())),
+            Some(_) if name.contains('/') => {
+                problems.push(format!("{}: not a scenario file", path.display()));
+            }
+            Some(bytes) => {
+                if let Some(stem) = name.strip_suffix(EXPECTED) {
+                    expected.insert(stem.to_owned(), bytes);
+                } else if let Some(stem) = name.strip_suffix(SCENARIO) {
+                    scenarios.insert(stem.to_owned(), bytes);
+                } else {
+                    problems.push(format!(
+                        "{}: neither a scenario (NN-name{SCENARIO}) nor an expected output (NN-name{EXPECTED})",
+                        path.display()
+                    ));
+                }
+            }
         }
     }
-    for stem in expected.difference(&scenarios) {
+    let stems: BTreeSet<&String> = scenarios.keys().collect();
+    for stem in expected.keys().filter(|stem| !stems.contains(stem)) {
         problems.push(format!(
             "{}: an expected output without its scenario {stem}{SCENARIO}",
             dir.join(format!("{stem}{EXPECTED}")).display()
         ));
     }
-    for stem in &scenarios {
+    for (stem, text) in &scenarios {
         let path = dir.join(format!("{stem}{SCENARIO}"));
-        if !expected.contains(stem) {
+        let Some(expected_text) = expected.get(stem) else {
             problems.push(format!(
                 "{}: a scenario without its expected output {stem}{EXPECTED}",
                 path.display()
             ));
             continue;
-        }
-        match load_case(path, &dir.join(format!("{stem}{EXPECTED}"))) {
-            Ok(case) if case.scenario.platform == platform => cases.push(case),
-            Ok(case) => problems.push(format!(
+        };
+        let expected_path = dir.join(format!("{stem}{EXPECTED}"));
+        match load_case(path, text, &expected_path, expected_text) {
+            Ok(case) if case.scenario.platform != platform => problems.push(format!(
                 "{}: platform {:?} in a folder of {platform:?} scenarios",
                 case.path.display(),
                 case.scenario.platform
             )),
+            Ok(case) if platform == Platform::Web => {
+                match check_web_expected(&case.scenario, &case.expected) {
+                    Ok(()) => cases.push(case),
+                    Err(e) => problems.push(format!("{}: {e}", expected_path.display())),
+                }
+            }
+            Ok(case) => cases.push(case),
             Err(e) => problems.push(e),
         }
     }
 }
 
-fn load_case(path: PathBuf, expected_path: &Path) -> Result<Case, String> {
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let scenario = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let expected_text = fs::read_to_string(expected_path)
-        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
-    let expected = expected_text
+fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, String> {
+    std::str::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))
+}
+
+fn load_case(
+    path: PathBuf,
+    text: &[u8],
+    expected_path: &Path,
+    expected_text: &[u8],
+) -> Result<Case, String> {
+    let scenario = parse(utf8(&path, text)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    let expected = utf8(expected_path, expected_text)?
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("{}: {e}", expected_path.display())))
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| format!("{}: line {}: {e}", expected_path.display(), n + 1))
+        })
         .collect::<Result<_, _>>()?;
     Ok(Case {
         path,
@@ -189,9 +236,10 @@ fn load_case(path: PathBuf, expected_path: &Path) -> Result<Case, String> {
     })
 }
 
-/// The shared runner: plays every case of the suite on a fresh launcher from `make` and checks
-/// each output with [`verify`] (the official Iglu schema included). A backend joins the suite by
-/// calling this with its launcher.
+/// The shared runner: plays every case of the suite that backends run ([`runs`]: the mobile ones
+/// today; web scenarios are loaded and checked but not yet run) on a fresh launcher from `make`
+/// and checks each output with [`verify`] (the official Iglu schema included). A backend joins
+/// the suite by calling this with its launcher.
 ///
 /// # Errors
 /// The missing or broken schema or scenario tree, or every case that failed, each with why.
@@ -200,7 +248,10 @@ pub async fn check_backend<L: Launcher>(
     mut make: impl FnMut(&Case) -> L,
 ) -> Result<(), String> {
     let iglu = ClientSessionSchema::official()?;
-    let cases = load_cases()?;
+    let cases: Vec<Case> = load_cases()?
+        .into_iter()
+        .filter(|case| runs(case.scenario.platform))
+        .collect();
     let mut failures = Vec::new();
     for case in &cases {
         let mut launcher = make(case);
@@ -288,44 +339,43 @@ mod tests {
     const SCENARIO_TEXT: &str = r#"{"name": "n", "platform": "mobile", "start_ms": 0,
         "steps": [{"at_ms": 0, "op": "track", "event": "screen_view"}]}"#;
 
-    /// A scenario tree with one good pair in `mobile/`, plus `extra` files (path, content).
-    fn tree(extra: &[(&str, &str)]) -> tempfile::TempDir {
-        let root = tempfile::tempdir().unwrap();
-        let mobile = root.path().join("mobile");
-        fs::create_dir(&mobile).unwrap();
-        fs::write(mobile.join("01-a.json"), SCENARIO_TEXT).unwrap();
-        fs::write(mobile.join("01-a.expected.jsonl"), "{}\n").unwrap();
-        for (path, content) in extra {
-            let path = root.path().join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, content).unwrap();
-        }
-        root
+    /// A scenario tree with one good pair in `mobile/`, plus `extra` entries (a `None` content is
+    /// a folder).
+    fn tree<'a>(extra: &[(&'a str, Option<&'a str>)]) -> Vec<Entry<'a>> {
+        let mut entries: Vec<Entry<'a>> = vec![
+            ("mobile", None),
+            ("mobile/01-a.json", Some(SCENARIO_TEXT.as_bytes())),
+            ("mobile/01-a.expected.jsonl", Some(b"{}\n")),
+        ];
+        entries.extend(extra.iter().map(|&(p, c)| (p, c.map(str::as_bytes))));
+        entries
     }
 
-    fn problems(extra: &[(&str, &str)]) -> String {
-        let root = tree(extra);
-        load_cases_in(root.path()).unwrap_err()
+    fn problems(extra: &[(&str, Option<&str>)]) -> String {
+        load_cases_from(&tree(extra)).unwrap_err()
     }
 
     #[test]
     fn every_pair_loads() {
-        let root = tree(&[
-            ("mobile/02-b.json", SCENARIO_TEXT),
-            ("mobile/02-b.expected.jsonl", ""),
-        ]);
-        let cases = load_cases_in(root.path()).unwrap();
+        let cases = load_cases_from(&tree(&[
+            ("mobile/02-b.json", Some(SCENARIO_TEXT)),
+            ("mobile/02-b.expected.jsonl", Some("")),
+        ]))
+        .unwrap();
         let names: Vec<_> = cases
             .iter()
-            .map(|c| c.path.file_name().unwrap().to_owned())
+            .map(|c| c.path.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, ["01-a.json", "02-b.json"]);
+        assert_eq!(
+            names,
+            ["scenarios/mobile/01-a.json", "scenarios/mobile/02-b.json"]
+        );
         assert_eq!(cases[0].expected, [serde_json::json!({})]);
     }
 
     #[test]
     fn an_expected_file_without_its_scenario_is_an_error() {
-        let message = problems(&[("mobile/02-b.expected.jsonl", "")]);
+        let message = problems(&[("mobile/02-b.expected.jsonl", Some(""))]);
         assert!(
             message.contains("02-b.expected.jsonl: an expected output without its scenario"),
             "{message}"
@@ -334,7 +384,7 @@ mod tests {
 
     #[test]
     fn a_scenario_without_its_expected_file_is_an_error() {
-        let message = problems(&[("mobile/02-b.json", SCENARIO_TEXT)]);
+        let message = problems(&[("mobile/02-b.json", Some(SCENARIO_TEXT))]);
         assert!(
             message.contains("02-b.json: a scenario without its expected output"),
             "{message}"
@@ -344,25 +394,43 @@ mod tests {
     #[test]
     fn any_other_file_or_folder_is_an_error() {
         for (extra, says) in [
-            ("mobile/notes.txt", "notes.txt: neither a scenario"),
-            ("mobile/sub/01-a.json", "sub: not a scenario file"),
             (
-                "web/01-a.json",
-                "web: not a platform folder the suite runs (mobile)",
+                &[("mobile/notes.txt", Some(""))][..],
+                "notes.txt: neither a scenario",
             ),
-            ("README.md", "README.md: not a platform folder"),
+            (
+                &[("mobile/sub", None), ("mobile/sub/01-a.json", Some(""))][..],
+                "sub: not a scenario file",
+            ),
+            (
+                &[("tv", None), ("tv/01-a.json", Some(""))][..],
+                "tv: not a platform folder the suite knows (mobile, web)",
+            ),
+            (
+                &[("README.md", Some(""))][..],
+                "README.md: not a platform folder",
+            ),
+            (&[("web", Some(""))][..], "web: not a platform folder"),
         ] {
-            let message = problems(&[(extra, "")]);
-            assert!(message.contains(says), "{extra}: {message}");
+            let message = problems(extra);
+            assert!(message.contains(says), "{extra:?}: {message}");
         }
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_an_error() {
+        let mut entries = tree(&[("mobile/02-b.expected.jsonl", Some(""))]);
+        entries.push(("mobile/02-b.json", Some(&[0xff, 0xfe])));
+        let message = load_cases_from(&entries).unwrap_err();
+        assert!(message.contains("02-b.json: not UTF-8"), "{message}");
     }
 
     #[test]
     fn a_scenario_of_another_platform_is_an_error() {
         let web = SCENARIO_TEXT.replace("mobile", "web");
         let message = problems(&[
-            ("mobile/02-b.json", &web),
-            ("mobile/02-b.expected.jsonl", ""),
+            ("mobile/02-b.json", Some(&web)),
+            ("mobile/02-b.expected.jsonl", Some("")),
         ]);
         assert!(
             message.contains("02-b.json: platform Web in a folder of Mobile scenarios"),
@@ -371,19 +439,46 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_web_expected_file_is_an_error() {
+        let web = r#"{"name": "n", "platform": "web", "start_ms": 0,
+            "steps": [{"at_ms": 0, "op": "track", "event": "page_view"}]}"#;
+        let message = problems(&[
+            ("web", None),
+            ("web/01-a.json", Some(web)),
+            ("web/01-a.expected.jsonl", Some("")),
+        ]);
+        assert!(
+            message.contains("scenarios/web/01-a.expected.jsonl: 0 lines for 1 track steps"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn web_cases_load_but_no_backend_runs_them() {
+        assert!(runs(Platform::Mobile));
+        assert!(!runs(Platform::Web));
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let message = problems(&[
-            ("mobile/02-b.expected.jsonl", ""),
-            ("mobile/03-c.json", SCENARIO_TEXT),
+            ("mobile/02-b.expected.jsonl", Some("")),
+            ("mobile/03-c.json", Some(SCENARIO_TEXT)),
         ]);
         assert_eq!(message.lines().count(), 2, "{message}");
     }
 
     #[test]
     fn an_empty_tree_is_an_error() {
-        let root = tempfile::tempdir().unwrap();
-        assert!(load_cases_in(root.path())
-            .unwrap_err()
-            .contains("no scenarios"));
+        assert!(load_cases_from(&[]).unwrap_err().contains("no scenarios"));
+    }
+
+    #[test]
+    fn the_embedded_tree_is_the_scenarios_folder() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let on_disk = std::fs::read_dir(root.join("mobile")).unwrap().count()
+            + std::fs::read_dir(root.join("web")).unwrap().count()
+            + std::fs::read_dir(&root).unwrap().count();
+        assert_eq!(embedded::ENTRIES.len(), on_disk);
     }
 }

@@ -62,7 +62,7 @@ pub struct Step {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// Track an event.
     Track(EventName),
@@ -80,6 +80,20 @@ pub enum Op {
     Anonymous(bool),
     /// End the tracker cleanly and start a new one on the same store.
     Restart,
+    /// Web: another tab or the JavaScript tracker writes a cookie (on mobile: nothing).
+    SetCookie(SetCookie),
+}
+
+/// A `set_cookie` step: a cookie written by someone else than this tracker, at the step's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    /// The cookie's name, such as `_sp_ses.8e5d`.
+    pub name: String,
+    /// The cookie's value, as `document.cookie` would hold it.
+    pub value: String,
+    /// Lifetime in seconds from the step's time; `None` for a cookie without expiry, 0 or
+    /// below deletes the cookie.
+    pub max_age_s: Option<i64>,
 }
 
 /// The kinds of event a scenario tracks.
@@ -309,7 +323,15 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
         .ok_or_else(|| error(step, "", "a step is a JSON object"))?;
     known_keys(
         object,
-        &["at_ms", "clock_ms", "op", "event", "value"],
+        &[
+            "at_ms",
+            "clock_ms",
+            "op",
+            "event",
+            "value",
+            "name",
+            "max_age_s",
+        ],
         step,
         "",
     )?;
@@ -349,6 +371,7 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
                 .ok_or_else(|| error(step, "value", "must be true or false"))?,
         ),
         "restart" => Op::Restart,
+        "set_cookie" => Op::SetCookie(parse_set_cookie(object, step)?),
         other => return Err(error(step, "op", format!("unknown op {}", quoted(other)))),
     };
     if object.contains_key("event") && op_name != "track" {
@@ -358,18 +381,86 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
             format!("only `track` takes an event, not `{op_name}`"),
         ));
     }
-    if object.contains_key("value") && op_name != "anonymous" {
+    if object.contains_key("value") && op_name != "anonymous" && op_name != "set_cookie" {
         return Err(error(
             step,
             "value",
-            format!("only `anonymous` takes a value, not `{op_name}`"),
+            format!("only `anonymous` and `set_cookie` take a value, not `{op_name}`"),
         ));
+    }
+    for key in ["name", "max_age_s"] {
+        if object.contains_key(key) && op_name != "set_cookie" {
+            return Err(error(
+                step,
+                key,
+                format!("only `set_cookie` takes `{key}`, not `{op_name}`"),
+            ));
+        }
     }
     Ok(Step {
         at_ms,
         clock_ms,
         op,
     })
+}
+
+/// The fields of a `set_cookie` step. Name and value are held to what a page can write through
+/// `document.cookie` in one cookie (RFC 6265 `cookie-name` and `cookie-value` without the
+/// quotes), so a scenario cannot ask the jar for a cookie no browser would store.
+fn parse_set_cookie(
+    object: &Map<String, Value>,
+    step: Option<usize>,
+) -> Result<SetCookie, ScenarioError> {
+    let name = string(object, "name", step)?;
+    if name.is_empty() {
+        return Err(error(step, "name", "must not be empty"));
+    }
+    if let Some(bad) = name.chars().find(|&c| !is_token_char(c)) {
+        return Err(error(
+            step,
+            "name",
+            format!(
+                "{} holds {bad:?}, which a cookie name cannot hold",
+                quoted(name)
+            ),
+        ));
+    }
+    let value = string(object, "value", step)?;
+    if let Some(bad) = value.chars().find(|&c| !is_cookie_octet(c)) {
+        return Err(error(
+            step,
+            "value",
+            format!(
+                "{} holds {bad:?}, which a cookie value cannot hold",
+                quoted(value)
+            ),
+        ));
+    }
+    let max_age_s = match object.get("max_age_s") {
+        None => None,
+        Some(v) => Some(v.as_i64().ok_or_else(|| {
+            error(
+                step,
+                "max_age_s",
+                "must be a signed 64-bit integer (seconds)",
+            )
+        })?),
+    };
+    Ok(SetCookie {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        max_age_s,
+    })
+}
+
+/// RFC 2616 `token` characters (a cookie name): visible ASCII without separators.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c)
+}
+
+/// RFC 6265 `cookie-octet`: visible ASCII except `"`, `,`, `;` and `\`.
+fn is_cookie_octet(c: char) -> bool {
+    c.is_ascii_graphic() && !"\",;\\".contains(c)
 }
 
 fn known_keys(
@@ -460,7 +551,7 @@ mod tests {
             (with_steps(r#"[{"at_ms":"0","op":"pause"}]"#), "step 0, field `at_ms`: must be a signed 64-bit integer (milliseconds)"),
             (with_steps(r#"[{"at_ms":5,"op":"pause"},{"at_ms":4,"op":"resume"}]"#), "step 1, field `at_ms`: decreases (from 5 to 4)"),
             (with_steps(r#"[{"at_ms":0,"op":"anonymous"}]"#), "step 0, field `value`: missing (true or false)"),
-            (with_steps(r#"[{"at_ms":0,"op":"pause","value":true}]"#), "step 0, field `value`: only `anonymous` takes a value, not `pause`"),
+            (with_steps(r#"[{"at_ms":0,"op":"pause","value":true}]"#), "step 0, field `value`: only `anonymous` and `set_cookie` take a value, not `pause`"),
             (with_steps(r#"[{"at_ms":0,"op":"pause","extra":1}]"#), "step 0, field `extra`: unknown key"),
             (with_steps(r#"[3]"#), "step 0, field ``: a step is a JSON object"),
             (with_steps(r#"{}"#), "field `steps`: must be an array"),
@@ -479,6 +570,116 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("field ``: malformed JSON"));
+    }
+
+    fn set_cookie(step: &str) -> Result<Op, String> {
+        parse(&with_steps(&format!("[{step}]")))
+            .map(|s| s.steps[0].op.clone())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn set_cookie_parses_with_and_without_max_age() {
+        assert_eq!(
+            set_cookie(
+                r#"{"at_ms":0,"op":"set_cookie","name":"_sp_ses.8e5d","value":"*","max_age_s":1800}"#
+            ),
+            Ok(Op::SetCookie(SetCookie {
+                name: "_sp_ses.8e5d".into(),
+                value: "*".into(),
+                max_age_s: Some(1800)
+            }))
+        );
+        let id =
+            "0123456789abcdef.1699999000.3.1699999990..aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa...0";
+        assert_eq!(
+            set_cookie(&format!(
+                r#"{{"at_ms":0,"op":"set_cookie","name":"_sp_id.8e5d","value":"{id}"}}"#
+            )),
+            Ok(Op::SetCookie(SetCookie {
+                name: "_sp_id.8e5d".into(),
+                value: id.into(),
+                max_age_s: None
+            }))
+        );
+        // 0 and below delete; an empty value is a value.
+        assert_eq!(
+            set_cookie(r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"","max_age_s":-5}"#),
+            Ok(Op::SetCookie(SetCookie {
+                name: "a".into(),
+                value: String::new(),
+                max_age_s: Some(-5)
+            }))
+        );
+    }
+
+    #[test]
+    fn set_cookie_errors_name_step_and_field() {
+        let cases = [
+            (
+                r#"{"at_ms":0,"op":"set_cookie","value":"*"}"#,
+                "step 0, field `name`: missing",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a"}"#,
+                "step 0, field `value`: missing",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":7,"value":"*"}"#,
+                "step 0, field `name`: must be a string",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":true}"#,
+                "step 0, field `value`: must be a string",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"","value":"*"}"#,
+                "step 0, field `name`: must not be empty",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a=b","value":"*"}"#,
+                "step 0, field `name`: \"a=b\" holds '=', which a cookie name cannot hold",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a b","value":"*"}"#,
+                "step 0, field `name`: \"a b\" holds ' ', which a cookie name cannot hold",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"x;y"}"#,
+                "step 0, field `value`: \"x;y\" holds ';', which a cookie value cannot hold",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"é"}"#,
+                "step 0, field `value`: \"é\" holds 'é', which a cookie value cannot hold",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"*","max_age_s":1.5}"#,
+                "step 0, field `max_age_s`: must be a signed 64-bit integer (seconds)",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"*","max_age_s":"60"}"#,
+                "step 0, field `max_age_s`: must be a signed 64-bit integer (seconds)",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"*","event":"page_view"}"#,
+                "step 0, field `event`: only `track` takes an event, not `set_cookie`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"pause","name":"a"}"#,
+                "step 0, field `name`: only `set_cookie` takes `name`, not `pause`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"page_view","max_age_s":1}"#,
+                "step 0, field `max_age_s`: only `set_cookie` takes `max_age_s`, not `track`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"set_cookie","name":"a","value":"*","domain":"x"}"#,
+                "step 0, field `domain`: unknown key",
+            ),
+        ];
+        for (step, expected) in cases {
+            assert_eq!(set_cookie(step).unwrap_err(), expected, "{step}");
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub mod symbolic;
 mod launchers;
 
 pub use format::{
-    parse, parse_step, EventName, Op, Platform, Scenario, ScenarioConfig, ScenarioError, Step,
+    parse, parse_step, EventName, Op, Platform, Scenario, ScenarioConfig, ScenarioError, SetCookie,
+    Step,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use launchers::{MemoryLauncher, SledLauncher};

@@ -79,7 +79,7 @@ pub async fn run<L: Launcher>(
                 .map_err(fail)?;
             None
         } else {
-            apply(&handle, step.op).await.map_err(fail)?
+            apply(&handle, step.op.clone()).await.map_err(fail)?
         };
         if let Some(event) = emitted {
             emit(OutputLine::new(index, step.at_ms, &event));
@@ -94,7 +94,7 @@ pub async fn run<L: Launcher>(
 /// Performs a step's op on a running tracker and returns the event it emitted, if any. The one
 /// mapping from the scenario format to the handle, used by `run` and by the CLI's live driver.
 /// `Restart` is not a call on a handle (it ends the tracker): callers deal with it first, and
-/// here it does nothing.
+/// here it does nothing. Nor is `SetCookie`, which here does nothing either.
 ///
 /// # Errors
 /// The handle's error (the tracker has shut down).
@@ -108,5 +108,38 @@ pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent
         Op::Resume => handle.resume().await.map(|()| None),
         Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
         Op::Restart => Ok(None),
+        // A cookie written by someone else is no call on a handle: on the web the launcher
+        // writes it into its jar (issue 7's web launcher, not yet built), and on mobile it does
+        // nothing (spec Part C).
+        Op::SetCookie(_) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{parse, MemoryLauncher};
+
+    /// Part C: on mobile `set_cookie` does nothing; it neither emits a line nor changes the
+    /// session of the events around it.
+    #[tokio::test]
+    async fn set_cookie_does_nothing_on_mobile() {
+        let scenario = parse(
+            r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
+                {"at_ms":0,"op":"track","event":"screen_view"},
+                {"at_ms":1,"op":"set_cookie","name":"_sp_ses.8e5d","value":"*","max_age_s":0},
+                {"at_ms":2,"op":"track","event":"screen_view"}]}"#,
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        run(&scenario, &mut MemoryLauncher::new("default"), |line| {
+            lines.push(line)
+        })
+        .await
+        .unwrap();
+        assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
+        let session = |i: usize| lines[i].client_session.as_ref().unwrap().session_id;
+        assert_eq!(session(0), session(1));
     }
 }
