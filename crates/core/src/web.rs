@@ -378,6 +378,7 @@ fn cookie_seconds(now_ms: i64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// 2023-11-14T22:13:20.600Z: not a whole second, so rounding and flooring differ.
     const T0: i64 = 1_700_000_000_600;
@@ -879,5 +880,28 @@ mod tests {
         assert_eq!(expires_after(-1, 0), -1);
         assert_eq!(expires_after(i64::MAX, i64::MAX), i64::MAX);
         assert_eq!(expires_after(i64::MIN, i64::MIN), i64::MIN);
+    }
+
+    /// ECMAScript `Math.round(ms / 1000)` in doubles, as the JavaScript engine computes it.
+    fn js_math_round_seconds(ms: i64) -> i64 {
+        let x = ms as f64 / 1000.0;
+        let floor = x.floor();
+        (if x - floor >= 0.5 { floor + 1.0 } else { floor }) as i64
+    }
+
+    /// What a JavaScript `Date` can hold, in ms either side of the epoch.
+    const JS_DATE_LIMIT: i64 = 8_640_000_000_000_000;
+
+    proptest! {
+        #[test]
+        fn rounding_matches_javascript_for_every_date(ms in -JS_DATE_LIMIT..=JS_DATE_LIMIT) {
+            prop_assert_eq!(unix_seconds_rounded(ms), js_math_round_seconds(ms));
+        }
+
+        #[test]
+        fn rounding_matches_javascript_at_every_half(s in -JS_DATE_LIMIT / 1000..JS_DATE_LIMIT / 1000, off in prop_oneof![Just(499i64), Just(500), Just(501)]) {
+            let ms = s * 1000 + off;
+            prop_assert_eq!(unix_seconds_rounded(ms), js_math_round_seconds(ms));
+        }
     }
 }
