@@ -3,7 +3,7 @@
 //! Keys are the field names of spec A3.2 in cookie order; an empty field is `null`. A malformed
 //! value is bad input (exit 2), named by the codec's error: which field and why.
 
-use client_session_store_cookie::SpId;
+use client_session_store_cookie::{SpId, WebSession};
 use serde_json::{json, Value};
 
 use crate::{print, Failure};
@@ -14,7 +14,7 @@ pub(crate) fn decode(value: &str) -> Result<(), Failure> {
     print(&to_json(&cookie).to_string())
 }
 
-fn to_json(cookie: &SpId) -> Value {
+fn to_json(cookie: &WebSession) -> Value {
     json!({
         "domainUserId": cookie.domain_user_id.as_ref().map(|id| id.as_str()),
         "createTs": cookie.create_ts,

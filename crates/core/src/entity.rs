@@ -5,6 +5,7 @@ use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 use crate::timestamp::UtcMillis;
+use crate::user_id::UserId;
 
 /// Schema of the `client_session` entity this crate produces.
 pub const CLIENT_SESSION_SCHEMA: &str =
@@ -43,8 +44,10 @@ pub enum StorageMechanism {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientSession {
-    /// The installation's user id, or the zero UUID under anonymisation.
-    pub user_id: Uuid,
+    /// The installation's user id (mobile) or the `_sp_id` domain user id as written (web, which
+    /// may be 16 hex characters from an older JavaScript tracker), or the zero UUID under
+    /// anonymisation.
+    pub user_id: UserId,
     /// The current session's id.
     pub session_id: Uuid,
     /// 1 for the installation's first session, then one more per new session.
@@ -66,7 +69,7 @@ impl ClientSession {
     /// link to the previous session are hidden, everything else is kept.
     #[must_use]
     pub fn anonymised(mut self) -> Self {
-        self.user_id = Uuid::nil();
+        self.user_id = UserId::ANONYMOUS;
         self.previous_session_id = None;
         self
     }
@@ -133,7 +136,7 @@ mod tests {
 
     fn entity() -> ClientSession {
         ClientSession {
-            user_id: Uuid::from_u128(0xA1),
+            user_id: Uuid::from_u128(0xA1).into(),
             session_id: Uuid::from_u128(0xB2),
             session_index: 2,
             previous_session_id: Some(Uuid::from_u128(0xC3)),

@@ -1,8 +1,9 @@
-//! The session model of Snowplow's mobile trackers as a pure state machine.
+//! The session models of Snowplow's mobile and web trackers as pure state machines.
 //!
 //! This crate decides, for every tracked event, which session it belongs to and builds the
 //! `client_session` entity that Snowplow's Android and iOS trackers would attach to it
-//! (spec A2 with the project's choices in B). It is the one place where session rules live;
+//! (spec A2 with the project's choices in B, [`SessionState`]), or on the web the JavaScript
+//! tracker over its cookies (spec A3, [`WebRules`]). It is the one place where session rules live;
 //! the actor, the stores and every platform adapter only feed it inputs.
 //!
 //! **It never does I/O, never reads the clock and never generates randomness on its own:** the
@@ -28,6 +29,7 @@ mod event;
 mod state;
 mod timestamp;
 mod user_id;
+mod web;
 
 pub use config::{Config, Timeout};
 pub use entity::{
@@ -39,3 +41,7 @@ pub use event::{EventStamp, Payload, TrackedEvent};
 pub use state::{PersistedSession, SessionRecord, SessionState, Snapshot};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
 pub use user_id::UserId;
+pub use web::{
+    expires_after, unix_seconds_rounded, SessionCookieExpiry, WebConfig, WebCookies, WebRules,
+    WebSession, WebTracked, WebWrite, ID_COOKIE_LIFETIME_S,
+};

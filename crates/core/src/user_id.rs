@@ -88,6 +88,14 @@ impl From<Uuid> for UserId {
     }
 }
 
+/// Equal when the id is that UUID (a 16-hex id equals no UUID), so code and tests that still
+/// think in installation UUIDs compare without converting.
+impl PartialEq<Uuid> for UserId {
+    fn eq(&self, other: &Uuid) -> bool {
+        self.as_uuid() == Some(*other)
+    }
+}
+
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

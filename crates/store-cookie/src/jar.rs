@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 
+pub use client_session_core::expires_after;
 pub use date::{format_expires, parse_expires, DateError};
 
 /// RFC 6265bis and Chromium ignore a cookie whose name and value together exceed this many bytes.
@@ -36,17 +37,6 @@ pub const MAX_NAME_VALUE_BYTES: usize = 4096;
 pub const MAX_ATTRIBUTE_VALUE_BYTES: usize = 1024;
 /// Chromium's cap on a cookie's lifetime: 400 days, in seconds (34560000).
 pub const CHROMIUM_LIFETIME_CAP_S: i64 = 400 * 86_400;
-
-/// The `Expires` second the JavaScript tracker writes for a lifetime of `ttl_s` seconds from
-/// `now_ms`: `new Date(now + ttl * 1000).toUTCString()`, that is `floor((now_ms + 1000 ttl_s) /
-/// 1000)`. A `ttl_s` of 0 or less gives a second no later than now, which deletes the cookie
-/// (how the tracker deletes, and what a scenario's `set_cookie` with `max_age_s <= 0` means).
-/// Saturates at the ends of `i64`.
-pub fn expires_after(now_ms: i64, ttl_s: i64) -> i64 {
-    let at_ms = i128::from(now_ms) + i128::from(ttl_s) * 1000;
-    let secs = at_ms.div_euclid(1000);
-    i64::try_from(secs).unwrap_or(if secs < 0 { i64::MIN } else { i64::MAX })
-}
 
 /// The `SameSite` attribute. Kept and written back; it changes no read of a [`NativeJar`], whose
 /// reads are all the page's own (same-site).

@@ -13,7 +13,7 @@ pub const DEFAULT_PREFIX: &str = "_sp_";
 /// The names of the two session cookies for one prefix, domain and path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CookieNames {
-    /// The identity cookie, `<prefix>id.<hash>` (its value is an [`SpId`](crate::SpId)).
+    /// The identity cookie, `<prefix>id.<hash>` (its value is a [`WebSession`](crate::WebSession), written by [`SpId`](crate::SpId)).
     pub id: String,
     /// The session cookie, `<prefix>ses.<hash>` (its value is `*`; it lives as long as the session).
     pub ses: String,

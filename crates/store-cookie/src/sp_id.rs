@@ -15,6 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use client_session_core::{UserId, WebSession};
 use uuid::Uuid;
 
 /// The number of `.`-separated fields in an `_sp_id` value.
@@ -24,73 +25,33 @@ pub const FIELD_COUNT: usize = 10;
 /// what is wrong, never a whole hostile cookie in a log line.
 const QUOTE_CHARS: usize = 40;
 
-/// Unix seconds as the JavaScript tracker writes `createTs`, `nowTs` and `lastVisitTs` from a
-/// time in Unix milliseconds: `Math.round(ms / 1000)` (`parseIdCookie`,
-/// `updateNowTsInIdCookie`).
+/// The `_sp_id` codec: [`WebSession`], the core's typed form of the cookie's ten fields (A3.2),
+/// to and from the cookie value. The rules that decide the fields live in the core
+/// ([`client_session_core::WebRules`]); this only encodes, decodes and checks.
 ///
-/// `Math.round` rounds to the nearest integer and a half towards +∞, so 1 500 ms gives 2,
-/// 1 499 ms gives 1, −1 500 ms gives −1 and −1 501 ms gives −2. Computed in integers, which
-/// equals the JavaScript double arithmetic for every time a `Date` can hold (|ms| ≤ 8.64e15)
-/// and never overflows beyond it.
-pub fn unix_seconds_rounded(ms: i64) -> i64 {
-    let seconds = ms.div_euclid(1000);
-    if ms.rem_euclid(1000) >= 500 {
-        seconds + 1
-    } else {
-        seconds
-    }
-}
-
-/// A decoded `_sp_id` value: one user's identity and current session, as the JavaScript tracker
-/// keeps them (A3.2). Fields the JavaScript tracker may leave empty are `Option`s.
-///
-/// Plain data: [`SpId::encode`] writes whatever it holds, and [`SpId::decode`] reads back every
-/// value `encode` writes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SpId {
-    /// Field 0, `domainUserId`: the user. Empty under anonymous tracking with session tracking
-    /// (A3.9, `serializeIdCookie` with `configAnonymousTracking`).
-    pub domain_user_id: Option<DomainUserId>,
-    /// Field 1, `createTs`: Unix seconds when the cookie was first made.
-    pub create_ts: u64,
-    /// Field 2, `visitCount`: the session index (1 for the first session).
-    pub visit_count: u32,
-    /// Field 3, `nowTs`: Unix seconds of the latest event or page load.
-    pub now_ts: u64,
-    /// Field 4, `lastVisitTs`: `nowTs` when the current session started; empty in the first
-    /// session (the JavaScript tracker writes `undefined` there, which joins as empty).
-    pub last_visit_ts: Option<u64>,
-    /// Field 5, `sessionId`.
-    pub session_id: Uuid,
-    /// Field 6, `previousSessionId`: empty in the first session and under anonymous tracking.
-    pub previous_session_id: Option<Uuid>,
-    /// Field 7, `firstEventId`: the session's first event; empty until it is tracked.
-    pub first_event_id: Option<Uuid>,
-    /// Field 8, `firstEventTs`: Unix **milliseconds** of the first event's `dtm`; empty until it
-    /// is tracked (and when the JavaScript tracker had neither `dtm` nor `ttm`).
-    pub first_event_ts: Option<u64>,
-    /// Field 9, `eventIndex`: events tracked in the session so far (0 right after it starts).
-    pub event_index: u32,
-}
+/// Plain functions: [`SpId::encode`] writes whatever a [`WebSession`] holds, and
+/// [`SpId::decode`] reads back every value `encode` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SpId;
 
 impl SpId {
     /// The cookie value, byte for byte as the JavaScript tracker's `serializeIdCookie` writes
     /// the same fields: empty strings for `None`, lower-case ids, decimal numbers.
-    pub fn encode(&self) -> String {
+    pub fn encode(session: &WebSession) -> String {
         fn opt<T: fmt::Display>(value: Option<T>) -> String {
             value.map(|v| v.to_string()).unwrap_or_default()
         }
         [
-            opt(self.domain_user_id.as_ref()),
-            self.create_ts.to_string(),
-            self.visit_count.to_string(),
-            self.now_ts.to_string(),
-            opt(self.last_visit_ts),
-            self.session_id.hyphenated().to_string(),
-            opt(self.previous_session_id.map(|id| id.hyphenated())),
-            opt(self.first_event_id.map(|id| id.hyphenated())),
-            opt(self.first_event_ts),
-            self.event_index.to_string(),
+            opt(session.domain_user_id),
+            session.create_ts.to_string(),
+            session.visit_count.to_string(),
+            session.now_ts.to_string(),
+            opt(session.last_visit_ts),
+            session.session_id.hyphenated().to_string(),
+            opt(session.previous_session_id.map(|id| id.hyphenated())),
+            opt(session.first_event_id.map(|id| id.hyphenated())),
+            opt(session.first_event_ts),
+            session.event_index.to_string(),
         ]
         .join(".")
     }
@@ -101,9 +62,10 @@ impl SpId {
     /// Accepted: numbers as plain decimal digits without a leading zero, within the field's
     /// type; UUIDs in the hyphenated 8-4-4-4-12 form (either case: they are held as [`Uuid`]
     /// and written back in lower case, as the JavaScript tracker makes them); a `domainUserId`
-    /// as [`DomainUserId::parse`] accepts it. Older cookies (before 3.10, six or seven fields)
-    /// are rejected by their field count.
-    pub fn decode(value: &str) -> Result<Self, SpIdError> {
+    /// as [`UserId::parse`] accepts it (a lower-case UUID or 16 lower-case hex characters, kept
+    /// as written). Older cookies (before 3.10, six or seven fields) are rejected by their
+    /// field count.
+    pub fn decode(value: &str) -> Result<WebSession, SpIdError> {
         let fields: Vec<&str> = value.split('.').collect();
         let found = fields.len();
         let raw =
@@ -111,9 +73,9 @@ impl SpId {
         let [domain_user_id, create_ts, visit_count, now_ts, last_visit_ts, session_id, previous_session_id, first_event_id, first_event_ts, event_index] =
             raw;
         use SpIdField as F;
-        Ok(Self {
+        Ok(WebSession {
             domain_user_id: optional(domain_user_id, |s| {
-                DomainUserId::parse(s)
+                UserId::parse(s)
                     .ok_or_else(|| problem(F::DomainUserId, FieldProblem::NotADomainUserId, s))
             })?,
             create_ts: number(F::CreateTs, create_ts)?,
@@ -126,67 +88,6 @@ impl SpId {
             first_event_ts: optional(first_event_ts, |s| number(F::FirstEventTs, s))?,
             event_index: number(F::EventIndex, event_index)?,
         })
-    }
-}
-
-impl fmt::Display for SpId {
-    /// The cookie value ([`SpId::encode`]).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.encode())
-    }
-}
-
-impl FromStr for SpId {
-    type Err = SpIdError;
-
-    /// [`SpId::decode`].
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::decode(value)
-    }
-}
-
-/// The `_sp_id` user id as written: a lower-case hyphenated UUID (what the JavaScript tracker
-/// makes now), or 16 lower-case hex characters (what older JavaScript trackers made, kept by
-/// later ones as they found it; B2). Both match the `userId` pattern of `client_session` 1-0-2,
-/// so it is kept and sent exactly as written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DomainUserId(String);
-
-impl DomainUserId {
-    /// A user id made from a UUID, written in lower case as the JavaScript tracker's `uuid()`.
-    pub fn from_uuid(id: Uuid) -> Self {
-        Self(id.hyphenated().to_string())
-    }
-
-    /// The id if `value` is one of the two forms of the `client_session` 1-0-2 `userId` pattern,
-    /// `^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$` or `^[0-9a-f]{16}$`; else `None`. Upper
-    /// case is refused: the id is sent as written, and the schema would reject it.
-    pub fn parse(value: &str) -> Option<Self> {
-        let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-        let ok = match value.len() {
-            16 => value.bytes().all(lower_hex),
-            36 => is_hyphenated_uuid(value, lower_hex),
-            _ => false,
-        };
-        ok.then(|| Self(value.to_owned()))
-    }
-
-    /// The id as written in the cookie.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The id as a UUID, `None` for a 16-hex id from an older JavaScript tracker.
-    pub fn as_uuid(&self) -> Option<Uuid> {
-        (self.0.len() == 36)
-            .then(|| Uuid::parse_str(&self.0).ok())
-            .flatten()
-    }
-}
-
-impl fmt::Display for DomainUserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -375,18 +276,18 @@ fn uuid(field: SpIdField, value: &str) -> Result<Uuid, SpIdError> {
     if value.is_empty() {
         return Err(problem(field, FieldProblem::Empty, value));
     }
-    if !is_hyphenated_uuid(value, |b| b.is_ascii_hexdigit()) {
+    if !is_hyphenated_uuid(value) {
         return Err(problem(field, FieldProblem::NotAUuid, value));
     }
     Uuid::parse_str(value).map_err(|_| problem(field, FieldProblem::NotAUuid, value))
 }
 
-/// Whether `value` is 8-4-4-4-12 characters of `hex` separated by hyphens.
-fn is_hyphenated_uuid(value: &str, hex: impl Fn(u8) -> bool) -> bool {
+/// Whether `value` is 8-4-4-4-12 hex characters separated by hyphens.
+fn is_hyphenated_uuid(value: &str) -> bool {
     value.len() == 36
         && value.bytes().enumerate().all(|(i, b)| match i {
             8 | 13 | 18 | 23 => b == b'-',
-            _ => hex(b),
+            _ => b.is_ascii_hexdigit(),
         })
 }
 
@@ -405,9 +306,9 @@ mod tests {
     }
 
     /// A second session, its first event tracked: every field filled.
-    fn full() -> SpId {
-        SpId {
-            domain_user_id: Some(DomainUserId::parse(USER).unwrap()),
+    fn full() -> WebSession {
+        WebSession {
+            domain_user_id: Some(UserId::parse(USER).unwrap()),
             create_ts: 1_700_000_000,
             visit_count: 2,
             now_ts: 1_700_003_600,
@@ -429,7 +330,7 @@ mod tests {
 
     /// `full()` with field `index` replaced by `text`.
     fn with_field(index: usize, text: &str) -> String {
-        let encoded = full().encode();
+        let encoded = SpId::encode(&full());
         let mut fields: Vec<&str> = encoded.split('.').collect();
         fields[index] = text;
         fields.join(".")
@@ -438,7 +339,7 @@ mod tests {
     #[test]
     fn encodes_every_field_in_order() {
         assert_eq!(
-            full().encode(),
+            SpId::encode(&full()),
             format!("{USER}.1700000000.2.1700003600.1700001000.{SESSION}.{PREVIOUS}.{EVENT}.1700003600123.1")
         );
     }
@@ -448,9 +349,9 @@ mod tests {
         // A3.5 at the first page load at 1700000000.600 s: createTs = nowTs = Math.round(…) =
         // 1700000001, visitCount 1, lastVisitTs undefined, no previous session, no first
         // event yet, eventIndex 0. `[…].join('.')` writes each undefined/'' as nothing.
-        let now = unix_seconds_rounded(1_700_000_000_600) as u64;
-        let cookie = SpId {
-            domain_user_id: Some(DomainUserId::parse(USER).unwrap()),
+        let now = client_session_core::unix_seconds_rounded(1_700_000_000_600) as u64;
+        let cookie = WebSession {
+            domain_user_id: Some(UserId::parse(USER).unwrap()),
             create_ts: now,
             visit_count: 1,
             now_ts: now,
@@ -462,21 +363,21 @@ mod tests {
             event_index: 0,
         };
         let expected = format!("{USER}.1700000001.1.1700000001..{SESSION}....0");
-        assert_eq!(cookie.encode(), expected);
+        assert_eq!(SpId::encode(&cookie), expected);
         assert_eq!(SpId::decode(&expected).unwrap(), cookie);
     }
 
     #[test]
     fn anonymous_session_tracking_writes_no_user_and_no_previous_session() {
         // A3.9 / serializeIdCookie with anonymous tracking: fields 0 and 6 are blanked.
-        let cookie = SpId {
+        let cookie = WebSession {
             domain_user_id: None,
             previous_session_id: None,
             ..full()
         };
         let expected =
             format!(".1700000000.2.1700003600.1700001000.{SESSION}..{EVENT}.1700003600123.1");
-        assert_eq!(cookie.encode(), expected);
+        assert_eq!(SpId::encode(&cookie), expected);
         assert_eq!(SpId::decode(&expected).unwrap(), cookie);
     }
 
@@ -487,14 +388,13 @@ mod tests {
         let user = cookie.domain_user_id.as_ref().unwrap();
         assert_eq!(user.as_str(), "3e8f0b1a2c4d5e6f");
         assert_eq!(user.as_uuid(), None);
-        assert_eq!(cookie.encode(), value);
+        assert_eq!(SpId::encode(&cookie), value);
     }
 
     #[test]
     fn decode_then_encode_gives_back_what_a_js_tracker_wrote() {
-        let value = full().encode();
-        assert_eq!(SpId::decode(&value).unwrap().encode(), value);
-        assert_eq!(value.parse::<SpId>().unwrap().to_string(), value);
+        let value = SpId::encode(&full());
+        assert_eq!(SpId::encode(&SpId::decode(&value).unwrap()), value);
     }
 
     #[test]
@@ -502,7 +402,7 @@ mod tests {
         let value = with_field(5, &SESSION.to_uppercase());
         let cookie = SpId::decode(&value).unwrap();
         assert_eq!(cookie.session_id, id(SESSION));
-        assert_eq!(cookie.encode(), full().encode());
+        assert_eq!(SpId::encode(&cookie), SpId::encode(&full()));
     }
 
     #[test]
@@ -514,7 +414,7 @@ mod tests {
         assert_eq!(count(""), 1);
         assert_eq!(count("........"), 9);
         assert_eq!(count(".........."), 11);
-        assert_eq!(count(&format!("{}.", full().encode())), 11);
+        assert_eq!(count(&format!("{}.", SpId::encode(&full()))), 11);
         // A 3.x cookie from before 3.10: six fields.
         assert_eq!(
             count(&format!(
@@ -679,45 +579,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rounding_is_math_round_of_ms_over_1000() {
-        // Math.round: nearest, a half towards +∞.
-        for (ms, s) in [
-            (0, 0),
-            (499, 0),
-            (500, 1),
-            (1_499, 1),
-            (1_500, 2),
-            (1_700_000_000_499, 1_700_000_000),
-            (1_700_000_000_500, 1_700_000_001),
-            (-1, 0),
-            (-499, 0),
-            (-500, 0),
-            (-501, -1),
-            (-1_500, -1),
-            (-1_501, -2),
-            (i64::MAX, i64::MAX / 1000 + 1),
-            (i64::MIN, i64::MIN / 1000 - 1),
-        ] {
-            assert_eq!(unix_seconds_rounded(ms), s, "{ms} ms");
-        }
-    }
-
-    /// ECMAScript `Math.round(ms / 1000)` in doubles, as the JavaScript engine computes it.
-    fn js_math_round_seconds(ms: i64) -> i64 {
-        let x = ms as f64 / 1000.0;
-        let floor = x.floor();
-        (if x - floor >= 0.5 { floor + 1.0 } else { floor }) as i64
-    }
-
-    /// What a JavaScript `Date` can hold, in ms either side of the epoch.
-    const JS_DATE_LIMIT: i64 = 8_640_000_000_000_000;
-
-    fn any_sp_id() -> impl Strategy<Value = SpId> {
+    fn any_sp_id() -> impl Strategy<Value = WebSession> {
         let user = prop_oneof![
             Just(None),
-            any::<u128>().prop_map(|n| Some(DomainUserId::from_uuid(Uuid::from_u128(n)))),
-            "[0-9a-f]{16}".prop_map(|s| Some(DomainUserId::parse(&s).unwrap())),
+            any::<u128>().prop_map(|n| Some(UserId::from_uuid(Uuid::from_u128(n)))),
+            "[0-9a-f]{16}".prop_map(|s| Some(UserId::parse(&s).unwrap())),
         ];
         let uuid = || any::<u128>().prop_map(Uuid::from_u128);
         (
@@ -736,7 +602,7 @@ mod tests {
                 any::<u32>(),
             ),
         )
-            .prop_map(|((u, c, v, n, l), (s, p, fe, ft, e))| SpId {
+            .prop_map(|((u, c, v, n, l), (s, p, fe, ft, e))| WebSession {
                 domain_user_id: u,
                 create_ts: c,
                 visit_count: v,
@@ -752,19 +618,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn rounding_matches_javascript_for_every_date(ms in -JS_DATE_LIMIT..=JS_DATE_LIMIT) {
-            prop_assert_eq!(unix_seconds_rounded(ms), js_math_round_seconds(ms));
-        }
-
-        #[test]
-        fn rounding_matches_javascript_at_every_half(s in -JS_DATE_LIMIT / 1000..JS_DATE_LIMIT / 1000, off in prop_oneof![Just(499i64), Just(500), Just(501)]) {
-            let ms = s * 1000 + off;
-            prop_assert_eq!(unix_seconds_rounded(ms), js_math_round_seconds(ms));
-        }
-
-        #[test]
         fn every_encoded_value_decodes_to_itself(cookie in any_sp_id()) {
-            let value = cookie.encode();
+            let value = SpId::encode(&cookie);
             prop_assert_eq!(value.split('.').count(), FIELD_COUNT);
             prop_assert_eq!(SpId::decode(&value), Ok(cookie));
         }
@@ -773,7 +628,7 @@ mod tests {
         fn any_text_decodes_or_errs_without_panicking(value in any::<String>()) {
             if let Ok(cookie) = SpId::decode(&value) {
                 // Whatever is accepted is canonical except for the case of UUID fields.
-                prop_assert_eq!(cookie.encode(), value.to_lowercase());
+                prop_assert_eq!(SpId::encode(&cookie), value.to_lowercase());
             }
         }
 
@@ -781,7 +636,7 @@ mod tests {
         fn dotted_noise_decodes_or_errs_without_panicking(parts in proptest::collection::vec("[0-9a-fA-F.\\-]{0,40}|\\PC{0,8}", 0..14)) {
             let value = parts.join(".");
             if let Ok(cookie) = SpId::decode(&value) {
-                prop_assert_eq!(cookie.encode(), value.to_lowercase());
+                prop_assert_eq!(SpId::encode(&cookie), value.to_lowercase());
             }
         }
     }
