@@ -14,12 +14,15 @@
 //! **Web scenarios are not yet run by any backend.** Every file in `scenarios/web/` is parsed and
 //! checked ([`check_web_expected`]: the scenario, and each expected line well formed in the
 //! symbolic form and consistent with spec A3), so a broken file fails CI today; the web launcher
-//! of issue 7 will run them.
+//! of issue 7 will run them. Until then [`web_rules`] replays them at the rules level (the core's
+//! web rules, the `_sp_id` codec and the native jar, without the actor) and the `web_rules` test
+//! compares that output with each expected file.
 
 pub mod fuzz_checks;
 pub mod iglu;
 pub mod support;
 pub mod web_expected;
+pub mod web_rules;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
