@@ -13,13 +13,23 @@
 //!   `max_age_s`, none without it, 0 or below deletes);
 //! - `restart` is a page reload on the same jar (a new [`WebRules::start`]);
 //! - `track` is [`WebRules::track`] with the step's time as `dtm`, `new_session` is
-//!   [`WebRules::new_session`], `anonymous` switches A3.9 for what follows;
+//!   [`WebRules::new_session`], `anonymous` switches A3.9 for what follows (see below);
 //! - `background`, `foreground`, `pause` and `resume` do nothing on the web;
 //! - before each decision both cookies are read from the jar (a malformed `_sp_id` reads as
 //!   none: a fresh identity, B2), and after it both are written back;
 //! - every new id (event, user, session) comes from one deterministic counter.
 //!
 //! Each tracked event is one Part C line whose `cookies` are the jar's values after the event.
+//!
+//! Open points this replay takes as the rules and scenarios do, for the launcher to keep:
+//! - a session timeout of 0 writes `_sp_ses` without `Expires` (a browser-session cookie, as the
+//!   JavaScript tracker's cookie helper does for a zero lifetime), so on the web the session
+//!   then lasts until the browser closes, unlike spec B2 "Limits" for mobile ("any gap > 0 ms
+//!   starts a new session"); scenario 30 pins it;
+//! - `anonymous` switches A3.9 for later decisions as the JavaScript tracker 4.x does:
+//!   `enableAnonymousTracking` writes nothing, `disableAnonymousTracking` runs the page-load
+//!   step again (`initializeIdsAndCookies`: a user id for the cookie, `_sp_ses` refreshed, or a
+//!   new session if it is gone). Part C does not say this and no web scenario toggles it yet.
 //!
 //! [`check_backend`]: crate::check_backend
 
@@ -171,7 +181,13 @@ impl RulesPage {
             }
             Op::Anonymous(value) => {
                 self.rules.config.anonymous = *value;
-                Ok(None)
+                // `disableAnonymousTracking` re-runs the page-load step
+                // (`initializeIdsAndCookies`); `enableAnonymousTracking` writes nothing.
+                if *value {
+                    Ok(None)
+                } else {
+                    self.load(now_ms).map(|()| None)
+                }
             }
             Op::Restart => self.load(now_ms).map(|()| None),
             Op::SetCookie(cookie) => self.set_cookie(cookie, now_ms).map(|()| None),

@@ -6,7 +6,8 @@
 //!
 //! Web scenarios (`scenarios/web/`) are NOT YET RUN by any backend: they are parsed and their
 //! expected files checked (see `web_scenarios_are_checked_but_not_yet_run`), and the web launcher
-//! of issue 7 will run them.
+//! of issue 7 will run them. Until then `suite/web_rules.rs` replays them at the rules level
+//! (core web rules, `_sp_id` codec, native jar; no actor) against the same expected files.
 
 use std::path::PathBuf;
 use std::sync::Arc;
