@@ -7,7 +7,9 @@
 //!
 //! **It never does I/O, never reads the clock and never generates randomness on its own:** the
 //! caller passes the time (`now_ms`), the event's id and timestamp, and a function that makes a
-//! fresh session id. That keeps it deterministic, testable and buildable for `wasm32`.
+//! fresh session id. That keeps it deterministic, testable and buildable for `wasm32`. (The
+//! [`Clock`] seam is defined here so stores and the actor share it; the state machine never
+//! calls it.)
 //!
 //! ```
 //! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
@@ -22,6 +24,7 @@
 //! assert_eq!(event.client_session.first_event_id, Some(stamp.id));
 //! ```
 
+mod clock;
 mod config;
 mod entity;
 mod event;
@@ -29,6 +32,9 @@ mod state;
 mod timestamp;
 mod user_id;
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use clock::SystemClock;
+pub use clock::{Clock, ManualClock};
 pub use config::{Config, Timeout};
 pub use entity::{
     ClientSession, LifecycleEntity, SelfDescribing, StorageMechanism,
