@@ -14,7 +14,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, MAX_INDEX,
+    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, UserId,
+    MAX_INDEX,
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
@@ -480,7 +481,7 @@ fn check_first_event(
     );
     let mut tracker = SessionState::start(
         config,
-        USER,
+        UserId::from_uuid(USER),
         StorageMechanism::LocalStorage,
         Some(*stored),
         clean,
@@ -494,7 +495,11 @@ fn check_first_event(
     let json = serde_json::to_value(entity)
         .map_err(|e| format!("{context}: the entity does not serialise: {e}"))?;
     check_client_session(&json).map_err(|e| format!("{context}: entity {json}: {e}"))?;
-    let expected_user = if config.anonymous { Uuid::nil() } else { USER };
+    let expected_user = if config.anonymous {
+        UserId::ANONYMOUS
+    } else {
+        UserId::from_uuid(USER)
+    };
     ensure!(
         entity.user_id == expected_user,
         "{context}: userId {}",

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
-use client_session_core::{Config, LifecycleEntity, Payload, PersistedSession, StorageMechanism};
+use client_session_core::{
+    Config, LifecycleEntity, Payload, PersistedSession, StorageMechanism, UserId,
+};
 use client_session_store::{MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -206,12 +208,12 @@ async fn everything_that_leaves_is_masked_under_anonymisation() {
     handle.set_anonymous(true).await.unwrap();
     let snap = handle.snapshot().await.unwrap();
     assert!(snap.new_session_pending);
-    assert_eq!(snap.session.unwrap().user_id, Uuid::nil());
+    assert_eq!(snap.session.unwrap().user_id, UserId::ANONYMOUS);
     let e = handle.track(screen()).await.unwrap();
-    assert_eq!(e.client_session.user_id, Uuid::nil());
+    assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
     assert_eq!(e.client_session.previous_session_id, None);
     let announced = sub.next().await.unwrap();
-    assert_eq!(announced.user_id, Uuid::nil());
+    assert_eq!(announced.user_id, UserId::ANONYMOUS);
     assert_eq!(announced.previous_session_id, None);
 }
 
@@ -258,7 +260,7 @@ impl SessionStore for RecordingStore {
             });
         }
         Ok(Opened {
-            user_id: Uuid::from_u128(7),
+            user_id: UserId::from_uuid(Uuid::from_u128(7)),
             state: None,
             clean_shutdown: false,
         })

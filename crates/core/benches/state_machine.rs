@@ -6,6 +6,7 @@ use std::hint::black_box;
 
 use client_session_core::{
     Config, EventStamp, Payload, PersistedSession, SessionRecord, SessionState, StorageMechanism,
+    UserId,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use uuid::Uuid;
@@ -32,7 +33,7 @@ fn state_at(events: u32) -> SessionState {
     };
     SessionState::start(
         config,
-        Uuid::from_u128(4),
+        UserId::from_uuid(Uuid::from_u128(4)),
         StorageMechanism::LocalStorage,
         Some(stored),
         true,

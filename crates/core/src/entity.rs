@@ -5,6 +5,7 @@ use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 use crate::timestamp::UtcMillis;
+use crate::user_id::UserId;
 
 /// Schema of the `client_session` entity this crate produces.
 pub const CLIENT_SESSION_SCHEMA: &str =
@@ -43,8 +44,9 @@ pub enum StorageMechanism {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientSession {
-    /// The installation's user id, or the zero UUID under anonymisation.
-    pub user_id: Uuid,
+    /// The installation's user id (the `_sp_id` domain user id on the web), or the zero UUID
+    /// under anonymisation.
+    pub user_id: UserId,
     /// The current session's id.
     pub session_id: Uuid,
     /// 1 for the installation's first session, then one more per new session.
@@ -66,7 +68,7 @@ impl ClientSession {
     /// link to the previous session are hidden, everything else is kept.
     #[must_use]
     pub fn anonymised(mut self) -> Self {
-        self.user_id = Uuid::nil();
+        self.user_id = UserId::ANONYMOUS;
         self.previous_session_id = None;
         self
     }
@@ -133,7 +135,7 @@ mod tests {
 
     fn entity() -> ClientSession {
         ClientSession {
-            user_id: Uuid::from_u128(0xA1),
+            user_id: UserId::from_uuid(Uuid::from_u128(0xA1)),
             session_id: Uuid::from_u128(0xB2),
             session_index: 2,
             previous_session_id: Some(Uuid::from_u128(0xC3)),
@@ -183,7 +185,7 @@ mod tests {
     #[test]
     fn anonymised_copy_hides_user_and_previous_session_only() {
         let a = entity().anonymised();
-        assert_eq!(a.user_id, Uuid::nil());
+        assert_eq!(a.user_id, UserId::ANONYMOUS);
         assert_eq!(a.previous_session_id, None);
         assert_eq!(a.session_id, entity().session_id);
         assert_eq!(a.first_event_id, entity().first_event_id);

@@ -12,10 +12,10 @@
 //! calls it.)
 //!
 //! ```
-//! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
+//! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism, UserId};
 //! use uuid::Uuid;
 //!
-//! let user = Uuid::new_v4();
+//! let user = UserId::from_uuid(Uuid::new_v4());
 //! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, true);
 //! let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: 1_700_000_000_000 };
 //! let event = state.track(1_700_000_000_000, stamp, Payload::screen_view("home"), Uuid::new_v4);

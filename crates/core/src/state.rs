@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::entity::{ClientSession, LifecycleEntity, StorageMechanism, MAX_INDEX};
 use crate::event::{EventStamp, Payload, TrackedEvent};
 use crate::timestamp::UtcMillis;
+use crate::user_id::UserId;
 
 /// One session as it is persisted. A session only ever starts at an event, so it always has a
 /// first event.
@@ -87,7 +88,7 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionState {
     config: Config,
-    user_id: Uuid,
+    user_id: UserId,
     storage_mechanism: StorageMechanism,
     persisted: PersistedSession,
     anonymous: bool,
@@ -107,7 +108,7 @@ impl SessionState {
     #[must_use]
     pub fn start(
         config: Config,
-        user_id: Uuid,
+        user_id: UserId,
         storage_mechanism: StorageMechanism,
         stored: Option<PersistedSession>,
         clean_shutdown: bool,
@@ -363,7 +364,9 @@ mod tests {
     use crate::config::Timeout;
 
     const T0: i64 = 1_700_000_000_000;
-    const USER: Uuid = Uuid::from_u128(0x1111);
+    fn user() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(0x1111))
+    }
 
     /// Drives a state machine with sequential ids so tests can name them.
     struct Rig {
@@ -379,7 +382,7 @@ mod tests {
             Self {
                 state: SessionState::start(
                     config,
-                    USER,
+                    user(),
                     StorageMechanism::LocalStorage,
                     stored,
                     clean,
@@ -429,7 +432,7 @@ mod tests {
         let e = rig.track(0);
         let cs = &e.client_session;
         assert!(e.starts_session);
-        assert_eq!(cs.user_id, USER);
+        assert_eq!(cs.user_id, user());
         assert_eq!(cs.session_index, 1);
         assert_eq!(cs.previous_session_id, None);
         assert_eq!(cs.first_event_id, Some(e.stamp.id));
@@ -667,7 +670,7 @@ mod tests {
         assert!(rig.state.set_anonymous(true));
         let anon = rig.track(1);
         assert!(anon.starts_session);
-        assert_eq!(anon.client_session.user_id, Uuid::nil());
+        assert_eq!(anon.client_session.user_id, UserId::ANONYMOUS);
         assert_eq!(anon.client_session.previous_session_id, None);
         let stored = rig.state.persisted();
         assert!(stored.anonymous);
@@ -675,12 +678,15 @@ mod tests {
             stored.session.unwrap().previous_session_id,
             Some(first.client_session.session_id)
         );
-        assert_eq!(rig.state.snapshot().session.unwrap().user_id, Uuid::nil());
+        assert_eq!(
+            rig.state.snapshot().session.unwrap().user_id,
+            UserId::ANONYMOUS
+        );
         assert!(!rig.state.set_anonymous(true), "same value changes nothing");
         assert!(!rig.track(2).starts_session);
         assert!(rig.state.set_anonymous(false));
         let back = rig.track(3);
-        assert_eq!(back.client_session.user_id, USER);
+        assert_eq!(back.client_session.user_id, user());
         assert_eq!(
             back.client_session.previous_session_id,
             Some(anon.client_session.session_id)
@@ -750,7 +756,7 @@ mod tests {
         );
         let e = rig.track(1);
         assert!(e.starts_session);
-        assert_eq!(e.client_session.user_id, Uuid::nil());
+        assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
     }
 
     #[test]

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
+use client_session_core::{PersistedSession, StorageMechanism, UserId};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{Opened, SessionStore, StoreError};
-use uuid::Uuid;
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::files::move_aside;
@@ -30,7 +29,7 @@ const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 pub struct SledDatabase {
     data_dir: PathBuf,
     engine: Arc<Mutex<Engine>>,
-    user_id: Uuid,
+    user_id: UserId,
     /// Alive while any handle on this database is: see [`OpenedHere`].
     token: Arc<()>,
 }
@@ -71,7 +70,7 @@ impl SledDatabase {
 
     /// The installation's user id.
     #[must_use]
-    pub fn user_id(&self) -> Uuid {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 
@@ -123,7 +122,7 @@ impl SledDatabase {
 pub struct SledStore {
     engine: Arc<Mutex<Engine>>,
     data_dir: PathBuf,
-    user_id: Uuid,
+    user_id: UserId,
     keys: Keys,
     /// Opened by [`SessionStore::open`].
     checkpoint: Option<CheckpointFile>,

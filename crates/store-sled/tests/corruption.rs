@@ -11,7 +11,7 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use client_session_core::{PersistedSession, SessionRecord};
+use client_session_core::{PersistedSession, SessionRecord, UserId};
 use client_session_store::record;
 use client_session_store::{Opened, SessionStore};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
@@ -56,7 +56,7 @@ fn resumed(checkpoint: PersistedSession) -> PersistedSession {
 /// What a data directory holds before it is damaged.
 struct Filled {
     user_file: Vec<u8>,
-    user: Uuid,
+    user: UserId,
     /// Every state ever written, in order.
     written: Vec<PersistedSession>,
     /// The last state, when the tracker closed cleanly (the clean marker is set).
@@ -190,7 +190,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
             })
         })
     }));
-    let (opened, user, again): (Opened, Uuid, Opened) = match outcome {
+    let (opened, user, again): (Opened, UserId, Opened) = match outcome {
         Ok(result) => result,
         Err(panic) => {
             let message = panic
@@ -300,7 +300,7 @@ fn aside_user_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Opens `dir` whose user-id file holds `contents`; returns the user and the logs.
-fn open_with_user_file(dir: &Path, contents: &[u8]) -> (Uuid, Vec<String>) {
+fn open_with_user_file(dir: &Path, contents: &[u8]) -> (UserId, Vec<String>) {
     fs::create_dir_all(dir).unwrap();
     fs::write(dir.join(USER_ID_FILE), contents).unwrap();
     let logs = Logs::default();
@@ -338,7 +338,11 @@ fn a_user_id_file_that_holds_no_uuid_is_moved_aside_and_a_new_user_made() {
             "6f9619ff-8b86-4011-b42d-00c04fc964ff",
             "{shown:?}"
         );
-        assert_eq!(user.get_version_num(), 4, "a fresh v4 id for {shown:?}");
+        assert_eq!(
+            user.as_uuid().unwrap().get_version_num(),
+            4,
+            "a fresh v4 id for {shown:?}"
+        );
         assert!(
             logs.iter()
                 .any(|l| l.starts_with("ERROR") && l.contains("user id")),
@@ -409,7 +413,7 @@ fn a_nil_user_id_file_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let nil = b"00000000-0000-0000-0000-000000000000\n";
     let (user, logs) = open_with_user_file(dir.path(), nil);
-    assert!(!user.is_nil());
+    assert_ne!(user, UserId::ANONYMOUS);
     assert!(!logs.is_empty(), "the replacement is logged");
     let kept: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -452,7 +456,7 @@ fn every_damaged_user_id_file_is_kept() {
 /// the store, and returns what it saw, its logs, and the keys kept aside afterwards.
 /// What opening a store on a planted record gave: the store's view, the logs, the keys kept
 /// aside (with their bytes) and the user.
-type Planted = (Opened, Vec<String>, Vec<(String, Vec<u8>)>, Uuid);
+type Planted = (Opened, Vec<String>, Vec<(String, Vec<u8>)>, UserId);
 
 fn open_with_record(bytes: &[u8]) -> Planted {
     let dir = tempfile::tempdir().unwrap();

@@ -9,9 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use client_session_core::UserId;
 use client_session_store::SessionStore;
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR, USER_ID_FILE};
-use uuid::Uuid;
 
 mod fixtures;
 use fixtures::{runtime, start_and_close, state};
@@ -19,7 +19,7 @@ mod logs;
 use logs::{with_logs, Logs};
 
 /// A tracker's life on `dir`: a new session (a durable save, so a checkpoint), a clean close.
-fn track(dir: &Path, index: u32) -> Uuid {
+fn track(dir: &Path, index: u32) -> UserId {
     runtime().block_on(async {
         let db = SledDatabase::open(dir).expect("the directory opens");
         start_and_close(&db, "default", index).await;
@@ -42,7 +42,7 @@ fn asides(dir: &Path, name: &str) -> Vec<PathBuf> {
 
 /// Opens `dir` three times, each a full tracker life, and returns the user ids; the first
 /// open's log lines too.
-fn three_runs(dir: &Path) -> (Vec<Uuid>, Vec<String>) {
+fn three_runs(dir: &Path) -> (Vec<UserId>, Vec<String>) {
     let logs = Logs::default();
     let first = with_logs(&logs, |_| track(dir, 5));
     let users = vec![first, track(dir, 6), track(dir, 7)];

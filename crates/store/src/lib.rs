@@ -13,8 +13,7 @@ pub mod record;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
-use uuid::Uuid;
+use client_session_core::{PersistedSession, StorageMechanism, UserId};
 
 pub use memory::{MemoryStorage, MemoryStore};
 
@@ -22,7 +21,7 @@ pub use memory::{MemoryStorage, MemoryStore};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
     /// The installation's user id: made once, never changed by a damaged session record.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The stored session, `None` when there is none or it could not be read.
     pub state: Option<PersistedSession>,
     /// Whether the previous tracker on this namespace shut down cleanly. A tracker that died

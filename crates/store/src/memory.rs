@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
+use client_session_core::{PersistedSession, StorageMechanism, UserId};
 use uuid::Uuid;
 
 use crate::{Opened, SessionStore, StoreError};
@@ -30,7 +30,7 @@ pub struct MemoryStorage {
 
 #[derive(Debug, Default)]
 struct Contents {
-    user_id: Option<Uuid>,
+    user_id: Option<UserId>,
     namespaces: HashMap<Arc<str>, Slot>,
 }
 
@@ -75,7 +75,7 @@ impl MemoryStorage {
 
     /// The installation user id, once a store was opened.
     #[must_use]
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.lock().user_id
     }
 
@@ -103,7 +103,9 @@ impl SessionStore for MemoryStore {
 
     async fn open(&mut self) -> Result<Opened, StoreError> {
         let mut contents = self.storage.lock();
-        let user_id = *contents.user_id.get_or_insert_with(Uuid::new_v4);
+        let user_id = *contents
+            .user_id
+            .get_or_insert_with(|| UserId::from_uuid(Uuid::new_v4()));
         let slot = contents.slot(&self.namespace);
         let opened = Opened {
             user_id,
