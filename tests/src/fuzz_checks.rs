@@ -14,8 +14,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, UserId,
-    MAX_INDEX,
+    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState, StorageMechanism,
+    UserId, MAX_INDEX,
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
@@ -484,7 +484,7 @@ fn check_first_event(
         UserId::from_uuid(USER),
         StorageMechanism::LocalStorage,
         Some(*stored),
-        clean,
+        PreviousRun::from_clean_marker(clean),
     );
     let stamp = EventStamp {
         id: EVENT,

@@ -11,7 +11,9 @@
 use std::sync::Arc;
 
 use client_session_actor::{Event, ManualClock, SessionHandle, Snapshot, TrackedEvent};
-use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism, UserId};
+use client_session_core::{
+    Config, EventStamp, Payload, PreviousRun, SessionState, StorageMechanism, UserId,
+};
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{symbolic, Launcher, OutputLine, SledLauncher};
 use client_session_suite::support::any_config;
@@ -111,7 +113,13 @@ impl Model {
     fn new(config: Config) -> Self {
         Self {
             config,
-            state: SessionState::start(config, user(), StorageMechanism::LocalStorage, None, true),
+            state: SessionState::start(
+                config,
+                user(),
+                StorageMechanism::LocalStorage,
+                None,
+                PreviousRun::Clean,
+            ),
             next_id: 0,
         }
     }
@@ -166,7 +174,7 @@ impl Model {
                     user(),
                     StorageMechanism::LocalStorage,
                     Some(stored),
-                    true,
+                    PreviousRun::Clean,
                 );
                 None
             }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use client_session_core::{
-    ClientSession, Config, EventStamp, Payload, PersistedSession, SessionState, Snapshot,
-    TrackedEvent, MAX_INDEX,
+    ClientSession, Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState,
+    Snapshot, TrackedEvent, MAX_INDEX,
 };
 use client_session_store::SessionStore;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -112,7 +112,7 @@ impl<S: SessionStore> SessionActor<S> {
         clock: Arc<dyn Clock>,
     ) -> Result<(SessionHandle, Self), Error> {
         let opened = store.open().await?;
-        if opened.state.is_some() && !opened.clean_shutdown {
+        if opened.state.is_some() && opened.previous_run == PreviousRun::Unclean {
             tracing::info!("the previous tracker did not shut down cleanly; the next event starts a new session");
         }
         let state = SessionState::start(
@@ -120,7 +120,7 @@ impl<S: SessionStore> SessionActor<S> {
             opened.user_id,
             store.storage_mechanism(),
             opened.state,
-            opened.clean_shutdown,
+            opened.previous_run,
         );
         let (tx, inbox) = mpsc::unbounded_channel();
         let (sessions, session_rx) = watch::channel(state.snapshot().session);

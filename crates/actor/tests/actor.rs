@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
 use client_session_core::{
-    Config, LifecycleEntity, Payload, PersistedSession, StorageMechanism, UserId,
+    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, StorageMechanism, UserId,
 };
 use client_session_store::{MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
@@ -112,7 +112,7 @@ async fn calls_after_shutdown_fail_promptly_on_every_clone() {
     assert!(matches!(other.snapshot().await, Err(Error::ShutDown)));
     assert!(matches!(other.shutdown().await, Err(Error::ShutDown)));
     let reopened = storage.store("ns").open().await.unwrap();
-    assert!(reopened.clean_shutdown);
+    assert_eq!(reopened.previous_run, PreviousRun::Clean);
     assert_eq!(reopened.state.unwrap().session.unwrap().event_index, 1);
 }
 
@@ -125,7 +125,10 @@ async fn dropping_every_handle_closes_cleanly() {
     drop(handle);
     task.await.unwrap();
     drop(subscription);
-    assert!(storage.store("ns").open().await.unwrap().clean_shutdown);
+    assert_eq!(
+        storage.store("ns").open().await.unwrap().previous_run,
+        PreviousRun::Clean
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +265,7 @@ impl SessionStore for RecordingStore {
         Ok(Opened {
             user_id: UserId::from_uuid(Uuid::from_u128(7)),
             state: None,
-            clean_shutdown: false,
+            previous_run: PreviousRun::Unclean,
         })
     }
     async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {

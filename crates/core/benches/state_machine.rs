@@ -5,8 +5,8 @@
 use std::hint::black_box;
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionRecord, SessionState, StorageMechanism,
-    UserId,
+    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionRecord, SessionState,
+    StorageMechanism, UserId,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use uuid::Uuid;
@@ -36,7 +36,7 @@ fn state_at(events: u32) -> SessionState {
         UserId::from_uuid(Uuid::from_u128(4)),
         StorageMechanism::LocalStorage,
         Some(stored),
-        true,
+        PreviousRun::Clean,
     )
 }
 

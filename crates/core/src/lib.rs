@@ -12,11 +12,13 @@
 //! calls it.)
 //!
 //! ```
-//! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism, UserId};
+//! use client_session_core::{
+//!     Config, EventStamp, Payload, PreviousRun, SessionState, StorageMechanism, UserId,
+//! };
 //! use uuid::Uuid;
 //!
 //! let user = UserId::from_uuid(Uuid::new_v4());
-//! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, true);
+//! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, PreviousRun::Clean);
 //! let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: 1_700_000_000_000 };
 //! let event = state.track(1_700_000_000_000, stamp, Payload::screen_view("home"), Uuid::new_v4);
 //! assert_eq!(event.client_session.session_index, 1);
@@ -42,6 +44,6 @@ pub use entity::{
     CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, MAX_INDEX,
 };
 pub use event::{EventStamp, Payload, TrackedEvent};
-pub use state::{PersistedSession, SessionRecord, SessionState, Snapshot};
+pub use state::{PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
 pub use user_id::UserId;

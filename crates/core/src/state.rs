@@ -45,6 +45,34 @@ pub struct PersistedSession {
     pub anonymous: bool,
 }
 
+/// What a store knows about how the previous tracker on its namespace ended: the input that
+/// decides whether a stored session may go on after a restart (spec A2.7, B2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviousRun {
+    /// The previous tracker closed the store (its last state is on disk): the stored session may
+    /// continue, with `continue_session_on_restart`.
+    Clean,
+    /// The previous tracker died (a crash, `kill -9`) or its state cannot be proven newest: the
+    /// next event starts a new session, so no `(sessionId, eventIndex)` pair repeats.
+    Unclean,
+    /// The store has no notion of a run: what it holds is live state others may share and
+    /// rewrite (cookies, where a page load is the restart). The stored session goes on under the
+    /// usual timeout rules, whatever `continue_session_on_restart` says.
+    NotApplicable,
+}
+
+impl PreviousRun {
+    /// What a store that keeps a clean-shutdown marker reports for it.
+    #[must_use]
+    pub const fn from_clean_marker(clean: bool) -> Self {
+        if clean {
+            Self::Clean
+        } else {
+            Self::Unclean
+        }
+    }
+}
+
 impl PersistedSession {
     /// Checks the limits the schema puts on what the record would emit.
     ///
@@ -101,26 +129,31 @@ pub struct SessionState {
 impl SessionState {
     /// Starts a tracker (app launch) from what the store held.
     ///
-    /// `clean_shutdown` says whether the previous process ended cleanly. The first event starts
-    /// a new session unless `continue_session_on_restart` is set, the previous process shut
-    /// down cleanly and the stored session had the same anonymisation as `config.anonymous`
-    /// (spec A2.7, B2): so no `(sessionId, eventIndex)` pair is ever handed out twice.
+    /// `previous_run` is what the store knows of how the previous tracker ended. The first
+    /// event starts a new session unless the stored session had the same anonymisation as
+    /// `config.anonymous` and either the previous run was [`PreviousRun::Clean`] with
+    /// `continue_session_on_restart` set, or the store has no runs
+    /// ([`PreviousRun::NotApplicable`]) (spec A2.7, B2): so no `(sessionId, eventIndex)` pair
+    /// is ever handed out twice.
     #[must_use]
     pub fn start(
         config: Config,
         user_id: UserId,
         storage_mechanism: StorageMechanism,
         stored: Option<PersistedSession>,
-        clean_shutdown: bool,
+        previous_run: PreviousRun,
     ) -> Self {
         let mut persisted = stored.unwrap_or(PersistedSession {
             anonymous: config.anonymous,
             ..PersistedSession::default()
         });
         if persisted.session.is_some() {
-            let continues = config.continue_session_on_restart
-                && clean_shutdown
-                && persisted.anonymous == config.anonymous;
+            let after_restart = match previous_run {
+                PreviousRun::Clean => config.continue_session_on_restart,
+                PreviousRun::Unclean => false,
+                PreviousRun::NotApplicable => true,
+            };
+            let continues = after_restart && persisted.anonymous == config.anonymous;
             persisted.new_session_requested |= !continues;
         }
         Self {
@@ -376,16 +409,20 @@ mod tests {
 
     impl Rig {
         fn new(config: Config) -> Self {
-            Self::restored(config, None, true)
+            Self::restored(config, None, PreviousRun::Clean)
         }
-        fn restored(config: Config, stored: Option<PersistedSession>, clean: bool) -> Self {
+        fn restored(
+            config: Config,
+            stored: Option<PersistedSession>,
+            previous_run: PreviousRun,
+        ) -> Self {
             Self {
                 state: SessionState::start(
                     config,
                     user(),
                     StorageMechanism::LocalStorage,
                     stored,
-                    clean,
+                    previous_run,
                 ),
                 next_id: 0x1000,
             }
@@ -702,7 +739,7 @@ mod tests {
     #[test]
     fn restart_without_continue_rotates() {
         let stored = stored_after(Config::default(), 0);
-        let mut rig = Rig::restored(Config::default(), Some(stored), true);
+        let mut rig = Rig::restored(Config::default(), Some(stored), PreviousRun::Clean);
         let e = rig.track(1);
         assert!(e.starts_session);
         assert_eq!(e.client_session.session_index, 2);
@@ -719,12 +756,12 @@ mod tests {
             ..secs(10, 10)
         };
         let stored = stored_after(config, 0);
-        let mut rig = Rig::restored(config, Some(stored), true);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(!rig.state.snapshot().new_session_pending);
         let e = rig.track(10_000);
         assert!(!e.starts_session);
         assert_eq!(e.client_session.event_index, Some(2));
-        let mut late = Rig::restored(config, Some(stored), true);
+        let mut late = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(late.track(10_001).starts_session);
     }
 
@@ -735,7 +772,7 @@ mod tests {
             ..Config::default()
         };
         let stored = stored_after(config, 0);
-        let mut rig = Rig::restored(config, Some(stored), false);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Unclean);
         assert!(rig.track(1).starts_session);
     }
 
@@ -752,11 +789,37 @@ mod tests {
                 ..config
             },
             Some(stored),
-            true,
+            PreviousRun::Clean,
         );
         let e = rig.track(1);
         assert!(e.starts_session);
         assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
+    }
+
+    #[test]
+    fn a_store_without_runs_continues_within_timeout_whatever_continue_says() {
+        let config = secs(10, 10);
+        assert!(!config.continue_session_on_restart);
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
+        assert!(!rig.state.snapshot().new_session_pending);
+        let e = rig.track(10_000);
+        assert!(!e.starts_session);
+        assert_eq!(e.client_session.event_index, Some(2));
+        let mut late = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
+        assert!(late.track(10_001).starts_session);
+    }
+
+    #[test]
+    fn a_store_without_runs_still_rotates_on_other_anonymisation() {
+        let config = secs(10, 10);
+        let stored = stored_after(config, 0);
+        let anonymous = Config {
+            anonymous: true,
+            ..config
+        };
+        let mut rig = Rig::restored(anonymous, Some(stored), PreviousRun::NotApplicable);
+        assert!(rig.track(1).starts_session);
     }
 
     #[test]
@@ -769,7 +832,7 @@ mod tests {
         rig.track(0);
         rig.state.request_new_session();
         let stored = *rig.state.persisted();
-        let mut restarted = Rig::restored(config, Some(stored), true);
+        let mut restarted = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(restarted.track(1).starts_session);
     }
 
@@ -799,7 +862,7 @@ mod tests {
             continue_session_on_restart: true,
             ..Config::default()
         };
-        let mut rig = Rig::restored(config, Some(stored), true);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert_eq!(rig.track(0).client_session.event_index, Some(MAX_INDEX));
         rig.state.request_new_session();
         assert_eq!(rig.track(1).client_session.session_index, MAX_INDEX);

@@ -64,7 +64,7 @@ mod tests {
             UserId::from_uuid(Uuid::from_u128(1)),
             StorageMechanism::LocalStorage,
             None,
-            true,
+            client_session_core::PreviousRun::Clean,
         );
         let stamp = EventStamp {
             id: Uuid::from_u128(2),

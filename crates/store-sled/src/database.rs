@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism, UserId};
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{Opened, SessionStore, StoreError};
 
@@ -250,7 +250,7 @@ impl SessionStore for SledStore {
         Ok(Opened {
             user_id: self.user_id,
             state: resume.state,
-            clean_shutdown: resume.clean_shutdown,
+            previous_run: PreviousRun::from_clean_marker(resume.clean_shutdown),
         })
     }
 

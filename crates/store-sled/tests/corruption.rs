@@ -11,7 +11,7 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use client_session_core::{PersistedSession, SessionRecord, UserId};
+use client_session_core::{PersistedSession, PreviousRun, SessionRecord, UserId};
 use client_session_store::record;
 use client_session_store::{Opened, SessionStore};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
@@ -211,7 +211,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
         context()
     );
     assert_eq!(again.state, Some(state(999)), "{}", context());
-    assert!(again.clean_shutdown, "{}", context());
+    assert_eq!(again.previous_run, PreviousRun::Clean, "{}", context());
     // Every flushed save left a checkpoint, so a state always comes back, and its numbering
     // never falls below the last new session handed out.
     let state = opened
@@ -229,7 +229,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
         "session numbering went back: {state:?}\n{}",
         context()
     );
-    if opened.clean_shutdown && Some(state) != filled.closed {
+    if opened.previous_run == PreviousRun::Clean && Some(state) != filled.closed {
         // The marker belongs to the last state: with an older one, the next event must rotate,
         // or a continued session would repeat (sessionId, eventIndex) pairs.
         assert!(
@@ -503,8 +503,9 @@ fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
         "the last run closed cleanly, so its checkpoint is its final state"
     );
     assert_eq!(opened.user_id, user);
-    assert!(
-        opened.clean_shutdown,
+    assert_eq!(
+        opened.previous_run,
+        PreviousRun::Clean,
         "the marker is about the process, not the record"
     );
     assert!(

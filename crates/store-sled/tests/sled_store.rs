@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use client_session_core::PersistedSession;
+use client_session_core::{PersistedSession, PreviousRun};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{SessionStore, StoreError};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
@@ -34,12 +34,13 @@ async fn state_and_clean_marker_survive_reopen() {
     let opened = db.store("default").open().await.unwrap();
     assert_eq!(opened.user_id, user);
     assert_eq!(opened.state, Some(state(2)));
-    assert!(opened.clean_shutdown);
+    assert_eq!(opened.previous_run, PreviousRun::Clean);
     drop(db);
     let db = SledDatabase::open(dir.path()).unwrap();
     let opened = db.store("default").open().await.unwrap();
-    assert!(
-        !opened.clean_shutdown,
+    assert_eq!(
+        opened.previous_run,
+        PreviousRun::Unclean,
         "the previous open was never closed: an unclean shutdown"
     );
     assert_eq!(opened.state, Some(state(2)));
@@ -171,8 +172,8 @@ async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
     assert_eq!(db.user_id(), user, "the user id is not in the database");
     let opened = db.store("default").open().await.unwrap();
     assert_eq!(
-        (opened.state, opened.clean_shutdown),
-        (Some(state(3)), true),
+        (opened.state, opened.previous_run),
+        (Some(state(3)), PreviousRun::Clean),
         "the clean close's checkpoint is the state the damaged database lost"
     );
     let moved = fs::read_dir(dir.path())

@@ -2,7 +2,7 @@
 //!
 //! [`SessionStore`] is the one seam between the session actor and a storage backend. A store
 //! serves one namespace; it hands the actor the installation's user id, the stored session
-//! and whether the previous process shut down cleanly, and it keeps what the actor gives it
+//! and how the previous process ended ([`PreviousRun`]), and it keeps what the actor gives it
 //! back. This crate has the trait, the versioned record encoding every byte-oriented backend
 //! shares ([`record`]) and the [`MemoryStore`]; `client-session-store-sled` is the native
 //! backend. It builds for `wasm32`, where stores may hold `!Send` JavaScript values.
@@ -13,7 +13,7 @@ pub mod record;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism, UserId};
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 
 pub use memory::{MemoryStorage, MemoryStore};
 
@@ -24,9 +24,11 @@ pub struct Opened {
     pub user_id: UserId,
     /// The stored session, `None` when there is none or it could not be read.
     pub state: Option<PersistedSession>,
-    /// Whether the previous tracker on this namespace shut down cleanly. A tracker that died
-    /// (a crash, `kill -9`) leaves this `false`.
-    pub clean_shutdown: bool,
+    /// How the previous tracker on this namespace ended: [`PreviousRun::Clean`] after a clean
+    /// shutdown, [`PreviousRun::Unclean`] after one that died (a crash, `kill -9`), and
+    /// [`PreviousRun::NotApplicable`] for stores without runs (cookies: a page load is the
+    /// restart, and the stored session is live state).
+    pub previous_run: PreviousRun,
 }
 
 /// Errors a store reports. Unreadable records are not errors: they are logged and treated as

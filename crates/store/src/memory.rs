@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism, UserId};
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use uuid::Uuid;
 
 use crate::{Opened, SessionStore, StoreError};
@@ -110,7 +110,7 @@ impl SessionStore for MemoryStore {
         let opened = Opened {
             user_id,
             state: slot.state,
-            clean_shutdown: slot.clean,
+            previous_run: PreviousRun::from_clean_marker(slot.clean),
         };
         slot.clean = false;
         Ok(opened)
@@ -138,7 +138,10 @@ mod tests {
     async fn clean_marker_is_cleared_at_open_and_set_at_close() {
         let storage = MemoryStorage::new();
         let mut store = storage.store("ns");
-        assert!(!store.open().await.unwrap().clean_shutdown);
+        assert_eq!(
+            store.open().await.unwrap().previous_run,
+            PreviousRun::Unclean
+        );
         let state = PersistedSession {
             new_session_requested: true,
             ..PersistedSession::default()
@@ -146,10 +149,11 @@ mod tests {
         store.close(&state).await.unwrap();
         let mut again = storage.store("ns");
         let opened = again.open().await.unwrap();
-        assert!(opened.clean_shutdown);
+        assert_eq!(opened.previous_run, PreviousRun::Clean);
         assert_eq!(opened.state, Some(state));
-        assert!(
-            !storage.store("ns").open().await.unwrap().clean_shutdown,
+        assert_eq!(
+            storage.store("ns").open().await.unwrap().previous_run,
+            PreviousRun::Unclean,
             "a process that dies after open leaves no marker"
         );
     }
