@@ -1,6 +1,5 @@
 //! The session state machine (spec A2 with the choices of B).
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -11,8 +10,10 @@ use crate::user_id::UserId;
 
 /// One session as it is persisted. A session only ever starts at an event, so it always has a
 /// first event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+///
+/// No serde here on purpose: each store owns its encoding (`client_session_store::record`),
+/// so changing this type cannot silently change a format on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionRecord {
     /// The session's id.
     pub session_id: Uuid,
@@ -33,9 +34,9 @@ pub struct SessionRecord {
 /// Everything persisted per namespace (spec B2), except the format version, which belongs to
 /// the store's encoding, and the user id, which is kept once per installation.
 ///
-/// Never persisted: the background flag, pause and the lifecycle indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Never persisted: the background flag, pause and the lifecycle indexes. Like
+/// [`SessionRecord`], it has no serde: the stores own their encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PersistedSession {
     /// The current session, `None` before the installation's first event.
     pub session: Option<SessionRecord>,
