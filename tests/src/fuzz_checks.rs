@@ -20,7 +20,7 @@ use client_session_core::{
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
 use client_session_store::record::{self, Decoded, FORMAT_VERSION};
-use client_session_store::{SessionStore, StoreError};
+use client_session_store::{Durability, SessionStore, StoreError};
 use client_session_store_sled::SledDatabase;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -622,8 +622,9 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
         let mut store = db.store("fuzz");
         block_on(store.open()).map_err(|e| format!("setup: store open: {e}"))?;
         // As a tracker does: the session's first save is flushed (and checkpointed).
-        block_on(store.save(&saved, true)).map_err(|e| format!("setup: store save: {e}"))?;
-        block_on(store.close(&saved)).map_err(|e| format!("setup: store close: {e}"))?;
+        block_on(store.save(&saved, 0, Durability::Durable))
+            .map_err(|e| format!("setup: store save: {e}"))?;
+        block_on(store.close(&saved, 0)).map_err(|e| format!("setup: store close: {e}"))?;
         db.user_id()
     };
     let mut files = Vec::new();

@@ -6,7 +6,7 @@ use client_session_core::{
     ClientSession, Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState,
     Snapshot, TrackedEvent, MAX_INDEX,
 };
-use client_session_store::SessionStore;
+use client_session_store::{Durability, SessionStore};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -274,18 +274,19 @@ impl<S: SessionStore> SessionActor<S> {
         let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
             != state.session.map(|s| s.session_id);
         if changed && session_started {
-            self.save(state, true).await;
+            self.save(state, Durability::Durable).await;
         }
         for reply in replies.drain(..) {
             reply.send(&mut self.sink);
         }
         if changed && !session_started {
-            self.save(state, false).await;
+            self.save(state, Durability::Buffered).await;
         }
     }
 
-    async fn save(&mut self, state: PersistedSession, durable: bool) {
-        match self.store.save(&state, durable).await {
+    async fn save(&mut self, state: PersistedSession, durability: Durability) {
+        let now_ms = self.clock.now_ms();
+        match self.store.save(&state, now_ms, durability).await {
             Ok(()) => {
                 if std::mem::take(&mut self.save_failing) {
                     tracing::info!("the session state is persisted again");
@@ -305,7 +306,8 @@ impl<S: SessionStore> SessionActor<S> {
     }
 
     async fn close(&mut self) -> Result<(), client_session_store::StoreError> {
-        let result = self.store.close(self.state.persisted()).await;
+        let now_ms = self.clock.now_ms();
+        let result = self.store.close(self.state.persisted(), now_ms).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, "could not persist the session state at shutdown");
         }

@@ -8,7 +8,7 @@ use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandl
 use client_session_core::{
     Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, StorageMechanism, UserId,
 };
-use client_session_store::{MemoryStorage, Opened, SessionStore, StoreError};
+use client_session_store::{Durability, MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -240,6 +240,8 @@ type Write = (Option<Uuid>, bool);
 #[derive(Clone, Default)]
 struct RecordingStore {
     log: Arc<Mutex<Vec<Write>>>,
+    /// The `now_ms` of every save and close, in order.
+    times: Arc<Mutex<Vec<i64>>>,
     fail: Arc<Mutex<bool>>,
     fail_open: bool,
 }
@@ -268,17 +270,24 @@ impl SessionStore for RecordingStore {
             previous_run: PreviousRun::Unclean,
         })
     }
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
         if *self.fail.lock().unwrap() {
             return Err(io_error());
         }
-        self.log
-            .lock()
-            .unwrap()
-            .push((state.session.map(|s| s.session_id), durable));
+        self.times.lock().unwrap().push(now_ms);
+        self.log.lock().unwrap().push((
+            state.session.map(|s| s.session_id),
+            durability == Durability::Durable,
+        ));
         Ok(())
     }
-    async fn close(&mut self, _: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, _: &PersistedSession, now_ms: i64) -> Result<(), StoreError> {
+        self.times.lock().unwrap().push(now_ms);
         if *self.fail.lock().unwrap() {
             return Err(io_error());
         }
@@ -309,6 +318,21 @@ async fn a_new_session_is_flushed_before_its_first_entity_is_returned() {
         writes,
         "a batch that changes nothing writes nothing"
     );
+}
+
+#[tokio::test]
+async fn the_store_is_given_the_clock_time_of_each_write() {
+    let store = RecordingStore::default();
+    let times = Arc::clone(&store.times);
+    let (handle, clock, task) = start_on(store, Config::default()).await;
+    clock.set(T0 + 1_500);
+    handle.track(screen()).await.unwrap();
+    clock.set(T0 + 2_750);
+    handle.track(screen()).await.unwrap();
+    clock.set(T0 + 9_001);
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(*times.lock().unwrap(), [T0 + 1_500, T0 + 2_750, T0 + 9_001]);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use client_session_store::record::{self, Decoded};
-use client_session_store::{Opened, SessionStore, StoreError};
+use client_session_store::{Durability, Opened, SessionStore, StoreError};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::files::move_aside;
@@ -254,7 +254,13 @@ impl SessionStore for SledStore {
         })
     }
 
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        let durable = durability == Durability::Durable;
         let encoded = record::encode(state)?;
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;
@@ -275,7 +281,7 @@ impl SessionStore for SledStore {
         written.map(drop)
     }
 
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
         let encoded = record::encode(state)?;
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;

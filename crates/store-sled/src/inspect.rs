@@ -399,7 +399,7 @@ mod tests {
     use super::*;
     use crate::SledDatabase;
     use client_session_core::{PersistedSession, SessionRecord};
-    use client_session_store::SessionStore;
+    use client_session_store::{Durability, SessionStore};
     use std::path::PathBuf;
     use uuid::Uuid;
 
@@ -453,8 +453,8 @@ mod tests {
             .unwrap();
         rt.block_on(async {
             store.open().await.unwrap();
-            store.save(&state(), true).await.unwrap();
-            store.close(&state()).await.unwrap();
+            store.save(&state(), 0, Durability::Durable).await.unwrap();
+            store.close(&state(), 0).await.unwrap();
         });
         let user = db.user_id();
         drop(store);
@@ -534,8 +534,8 @@ mod tests {
                 let db = SledDatabase::open(dir.path()).unwrap();
                 let mut store = db.store(&long);
                 store.open().await.unwrap();
-                store.save(&state(), true).await.unwrap();
-                store.close(&state()).await.unwrap();
+                store.save(&state(), 0, Durability::Durable).await.unwrap();
+                store.close(&state(), 0).await.unwrap();
             });
         wait_for_release(dir.path());
         let found = inspect_unchanged(dir.path()).unwrap();

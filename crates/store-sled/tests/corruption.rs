@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use client_session_core::{PersistedSession, PreviousRun, SessionRecord, UserId};
 use client_session_store::record;
-use client_session_store::{Opened, SessionStore};
+use client_session_store::{Durability, Opened, SessionStore};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
 use client_session_suite::support::{raw_sled, SeededRng};
 use uuid::Uuid;
@@ -79,15 +79,29 @@ fn fill(dir: &Path, writes: u32, close: bool) -> Filled {
         other.open().await.unwrap();
         let mut written = Vec::new();
         for n in 0..writes {
-            store.save(&state(n), n % 3 == 0).await.unwrap();
-            other.save(&state(100 + n), false).await.unwrap();
+            store
+                .save(
+                    &state(n),
+                    0,
+                    if n % 3 == 0 {
+                        Durability::Durable
+                    } else {
+                        Durability::Buffered
+                    },
+                )
+                .await
+                .unwrap();
+            other
+                .save(&state(100 + n), 0, Durability::Buffered)
+                .await
+                .unwrap();
             written.push(state(n));
         }
         let closed = close.then(|| state(writes - 1));
         if let Some(last) = &closed {
-            store.close(last).await.unwrap();
+            store.close(last, 0).await.unwrap();
         }
-        other.close(&state(100 + writes)).await.unwrap();
+        other.close(&state(100 + writes), 0).await.unwrap();
         let user = db.user_id();
         drop((store, other, db));
         Filled {
@@ -181,7 +195,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
                     .await
                     .unwrap_or_else(|e| panic!("reading the damaged record: {e}"));
                 // The store keeps working after the recovery: a write survives a clean reopen.
-                store.close(&state(999)).await.unwrap();
+                store.close(&state(999), 0).await.unwrap();
                 let user = db.user_id();
                 drop((store, db));
                 let db = SledDatabase::open(dir).unwrap();
@@ -473,7 +487,7 @@ fn open_with_record(bytes: &[u8]) -> Planted {
             let mut store = db.store("default");
             let opened = store.open().await.unwrap();
             // The store goes on: the next write replaces the record, the copy aside stays.
-            store.close(&state(7)).await.unwrap();
+            store.close(&state(7), 0).await.unwrap();
             (opened, db.user_id())
         })
     });

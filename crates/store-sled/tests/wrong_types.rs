@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use client_session_core::UserId;
-use client_session_store::SessionStore;
+use client_session_store::{Durability, SessionStore};
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR, USER_ID_FILE};
 
 mod fixtures;
@@ -229,12 +229,21 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             let mut store = db.store("default");
             store.open().await.unwrap();
             for index in 1..6 {
-                store.save(&state(index), true).await.unwrap();
-                store.save(&state(index), false).await.unwrap();
+                store
+                    .save(&state(index), 0, Durability::Durable)
+                    .await
+                    .unwrap();
+                store
+                    .save(&state(index), 0, Durability::Buffered)
+                    .await
+                    .unwrap();
             }
             assert_eq!(count(&logs), 1, "{:?}", logs.lines());
             fs::remove_file(&checkpoints).unwrap();
-            store.save(&state(6), false).await.unwrap();
+            store
+                .save(&state(6), 0, Durability::Buffered)
+                .await
+                .unwrap();
             assert!(
                 logs.lines()
                     .iter()
@@ -251,8 +260,8 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             fs::write(&checkpoints, b"in the way").unwrap();
             let mut other = db.store("other");
             other.open().await.unwrap();
-            other.save(&state(1), true).await.unwrap();
-            other.save(&state(2), true).await.unwrap();
+            other.save(&state(1), 0, Durability::Durable).await.unwrap();
+            other.save(&state(2), 0, Durability::Durable).await.unwrap();
             assert_eq!(count(&logs), 2, "{:?}", logs.lines());
         });
     });

@@ -31,6 +31,17 @@ pub struct Opened {
     pub previous_run: PreviousRun,
 }
 
+/// How far [`SessionStore::save`] must take a write before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// On stable storage before `save` returns: the batch started a session, whose first entity
+    /// must not leave the tracker before it is kept.
+    Durable,
+    /// May still be buffered; a crash can lose it (the next start then sees an unclean previous
+    /// run and rotates the session).
+    Buffered,
+}
+
 /// Errors a store reports. Unreadable records are not errors: they are logged and treated as
 /// absent, so the app keeps tracking.
 #[derive(Debug, thiserror::Error)]
@@ -82,12 +93,19 @@ pub trait SessionStore: MaybeSend + 'static {
     /// an unclean shutdown.
     async fn open(&mut self) -> Result<Opened, StoreError>;
 
-    /// Keeps `state`. With `durable` the write is on disk before this returns; without it, it
-    /// may be lost in a crash (the clean marker makes the next start rotate the session then).
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError>;
+    /// Keeps `state`, as far as `durability` asks. `now_ms` is the tracker's clock at the
+    /// write (Unix ms), for stores whose records expire (a cookie's `Expires`); stores that do
+    /// not need it ignore it.
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError>;
 
-    /// Keeps `state`, sets the clean marker and makes both durable.
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError>;
+    /// Keeps `state`, sets the clean marker and makes both durable. `now_ms` as for
+    /// [`save`](Self::save).
+    async fn close(&mut self, state: &PersistedSession, now_ms: i64) -> Result<(), StoreError>;
 }
 
 /// `Send` on native targets, where the actor runs on a multi-threaded runtime; nothing on

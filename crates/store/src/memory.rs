@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use uuid::Uuid;
 
-use crate::{Opened, SessionStore, StoreError};
+use crate::{Durability, Opened, SessionStore, StoreError};
 
 /// Shared in-memory storage for any number of namespaces: what a device's storage would be,
 /// without a disk. Clones share the same contents, so a tracker "restarted" on a clone sees
@@ -116,12 +116,17 @@ impl SessionStore for MemoryStore {
         Ok(opened)
     }
 
-    async fn save(&mut self, state: &PersistedSession, _durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _now_ms: i64,
+        _durability: Durability,
+    ) -> Result<(), StoreError> {
         self.storage.lock().slot(&self.namespace).state = Some(*state);
         Ok(())
     }
 
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
         let mut contents = self.storage.lock();
         let slot = contents.slot(&self.namespace);
         slot.state = Some(*state);
@@ -146,7 +151,7 @@ mod tests {
             new_session_requested: true,
             ..PersistedSession::default()
         };
-        store.close(&state).await.unwrap();
+        store.close(&state, 0).await.unwrap();
         let mut again = storage.store("ns");
         let opened = again.open().await.unwrap();
         assert_eq!(opened.previous_run, PreviousRun::Clean);
@@ -170,7 +175,7 @@ mod tests {
             anonymous: true,
             ..PersistedSession::default()
         };
-        a.save(&state, false).await.unwrap();
+        a.save(&state, 0, Durability::Buffered).await.unwrap();
         assert_eq!(storage.stored("a"), Some(state));
         assert_eq!(storage.stored("b"), None);
     }
