@@ -6,7 +6,7 @@ use client_session_core::{
     ClientSession, Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState,
     Snapshot, TrackedEvent, MAX_INDEX,
 };
-use client_session_store::{Durability, SessionStore};
+use client_session_store::{Durability, Loaded, SessionStore};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -166,6 +166,7 @@ impl<S: SessionStore> SessionActor<S> {
             // What is queued now joins this batch: one store write for all of it. Only that: a
             // steady stream arriving meanwhile must not hold back this batch's replies.
             let queued = self.inbox.len();
+            self.reload().await;
             self.handle(first, &mut replies, &mut shutdowns);
             for _ in 0..queued {
                 match self.inbox.try_recv() {
@@ -262,6 +263,25 @@ impl<S: SessionStore> SessionActor<S> {
             tracing::warn!("sessionIndex reached its maximum {MAX_INDEX} and stays there");
         }
         self.sessions.send_replace(Some(entity.clone()));
+    }
+
+    /// Starts a batch: reads the store again, so the batch is decided on what it holds now
+    /// when others may write it too (cookies). A store only this tracker writes answers
+    /// [`Loaded::Unchanged`] without I/O. A failed read is logged and the batch goes on with
+    /// the state in memory: tracking never stops for storage.
+    async fn reload(&mut self) {
+        let now_ms = self.clock.now_ms();
+        match self.store.load(now_ms).await {
+            Ok(Loaded::Unchanged) => {}
+            Ok(Loaded::Current { user_id, state }) => {
+                self.state.reload(user_id, state);
+                // What the store holds: a batch that changes nothing writes nothing.
+                self.saved = state;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")
+            }
+        }
     }
 
     /// Ends a batch: persists its state and hands out its outcomes. A batch in which a session

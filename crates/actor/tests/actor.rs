@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
 use client_session_core::{
-    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, StorageMechanism, UserId,
+    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, SessionRecord,
+    StorageMechanism, UserId,
 };
-use client_session_store::{Durability, MemoryStorage, Opened, SessionStore, StoreError};
+use client_session_store::{Durability, Loaded, MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -460,4 +461,116 @@ async fn nowait_calls_after_shutdown_fail_at_once() {
         Err(Error::ShutDown)
     ));
     assert!(matches!(handle.background_nowait(), Err(Error::ShutDown)));
+}
+
+/// A store others write too (as cookies are): what they wrote is handed over at the next
+/// `load`, and every `load`'s time is recorded.
+#[derive(Clone, Default)]
+struct SharedStore {
+    outside: Arc<Mutex<Option<Loaded>>>,
+    loads: Arc<Mutex<Vec<i64>>>,
+    saved: Arc<Mutex<Option<PersistedSession>>>,
+}
+
+#[async_trait]
+impl SessionStore for SharedStore {
+    fn storage_mechanism(&self) -> StorageMechanism {
+        StorageMechanism::Cookie1
+    }
+    async fn open(&mut self) -> Result<Opened, StoreError> {
+        Ok(Opened {
+            user_id: UserId::from_uuid(Uuid::from_u128(7)),
+            state: None,
+            previous_run: PreviousRun::NotApplicable,
+        })
+    }
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+        self.loads.lock().unwrap().push(now_ms);
+        Ok(self
+            .outside
+            .lock()
+            .unwrap()
+            .take()
+            .unwrap_or(Loaded::Unchanged))
+    }
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _: i64,
+        _: Durability,
+    ) -> Result<(), StoreError> {
+        *self.saved.lock().unwrap() = Some(*state);
+        Ok(())
+    }
+    async fn close(&mut self, state: &PersistedSession, _: i64) -> Result<(), StoreError> {
+        *self.saved.lock().unwrap() = Some(*state);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_batch_is_decided_on_what_the_store_holds_now() {
+    let store = SharedStore::default();
+    let (outside, loads, saved) = (
+        Arc::clone(&store.outside),
+        Arc::clone(&store.loads),
+        Arc::clone(&store.saved),
+    );
+    let (handle, clock, task) = start_on(store, Config::default()).await;
+    let ours = handle.track(screen()).await.unwrap();
+    assert_eq!(ours.client_session.event_index, Some(1));
+
+    // Another writer (a JavaScript tracker in another tab) moved on to its own session.
+    clock.advance(1_000);
+    let theirs = PersistedSession {
+        session: Some(SessionRecord {
+            session_id: Uuid::from_u128(0x7e1),
+            session_index: 4,
+            previous_session_id: None,
+            first_event_id: Uuid::from_u128(0x7e2),
+            first_event_timestamp_ms: T0,
+            event_index: 5,
+            last_update_ms: T0 + 1_000,
+        }),
+        new_session_requested: false,
+        anonymous: false,
+    };
+    let their_user = UserId::parse("0123456789abcdef").unwrap();
+    *outside.lock().unwrap() = Some(Loaded::Current {
+        user_id: their_user,
+        state: Some(theirs),
+    });
+    clock.advance(500);
+    let next = handle.track(screen()).await.unwrap();
+    assert!(!next.starts_session, "their session is live: it goes on");
+    assert_eq!(next.client_session.session_id, Uuid::from_u128(0x7e1));
+    assert_eq!(next.client_session.session_index, 4);
+    assert_eq!(next.client_session.event_index, Some(6));
+    assert_eq!(next.client_session.user_id, their_user);
+    assert_eq!(
+        saved
+            .lock()
+            .unwrap()
+            .and_then(|s| s.session)
+            .map(|s| s.event_index),
+        Some(6),
+        "read, decide, write: the write follows the read"
+    );
+
+    // The cookies expired or were deleted: the next event starts a session.
+    *outside.lock().unwrap() = Some(Loaded::Current {
+        user_id: their_user,
+        state: None,
+    });
+    let fresh = handle.track(screen()).await.unwrap();
+    assert!(fresh.starts_session);
+    assert_eq!(fresh.client_session.session_index, 1);
+
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        loads.lock().unwrap()[..3],
+        [T0, T0 + 1_500, T0 + 1_500],
+        "one load before each batch, at the clock's time"
+    );
 }

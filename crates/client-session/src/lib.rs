@@ -72,7 +72,8 @@ pub mod store {
 
     pub use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
     pub use client_session_store::{
-        record, Durability, MaybeSend, MemoryStorage, MemoryStore, Opened, SessionStore, StoreError,
+        record, Durability, Loaded, MaybeSend, MemoryStorage, MemoryStore, Opened, SessionStore,
+        StoreError,
     };
 }
 

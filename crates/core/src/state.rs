@@ -285,6 +285,26 @@ impl SessionState {
         true
     }
 
+    /// Adopts what the store holds after something outside this tracker changed it (another
+    /// tab, the JavaScript tracker rewriting the cookies), before the next batch is decided.
+    ///
+    /// The stored session is live state, so it goes on under the usual timeout rules, as after
+    /// a start with [`PreviousRun::NotApplicable`]; one stored under another anonymisation than
+    /// the one in force rotates at the next event. What lives only in this process (background,
+    /// pause, lifecycle indexes, the anonymisation in force) is kept. `None` means the store
+    /// holds nothing now (the cookies expired or were deleted): the next event starts a session.
+    pub fn reload(&mut self, user_id: UserId, stored: Option<PersistedSession>) {
+        let mut persisted = stored.unwrap_or(PersistedSession {
+            anonymous: self.anonymous,
+            ..PersistedSession::default()
+        });
+        if persisted.session.is_some() && persisted.anonymous != self.anonymous {
+            persisted.new_session_requested = true;
+        }
+        self.user_id = user_id;
+        self.persisted = persisted;
+    }
+
     /// What the store must keep.
     #[must_use]
     pub fn persisted(&self) -> &PersistedSession {
@@ -809,6 +829,51 @@ mod tests {
         assert_eq!(e.client_session.event_index, Some(2));
         let mut late = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
         assert!(late.track(10_001).starts_session);
+    }
+
+    #[test]
+    fn a_reload_adopts_the_stored_session_and_keeps_what_lives_in_the_process() {
+        let config = secs(10, 10);
+        let mut rig = Rig::new(config);
+        rig.track(0);
+        rig.state.pause();
+        // Another writer moved the session on: its event 5, last updated at 4 s.
+        let mut theirs = stored_after(config, 4_000);
+        if let Some(s) = theirs.session.as_mut() {
+            s.event_index = 5;
+        }
+        let other_user = UserId::parse("0123456789abcdef").unwrap();
+        rig.state.reload(other_user, Some(theirs));
+        assert_eq!(*rig.state.persisted(), theirs);
+        assert!(rig.state.snapshot().paused, "pause is this process's own");
+        rig.state.resume();
+        let e = rig.track(14_000);
+        assert!(!e.starts_session, "within the timeout of their last update");
+        assert_eq!(e.client_session.event_index, Some(6));
+        assert_eq!(e.client_session.user_id, other_user);
+    }
+
+    #[test]
+    fn a_reload_of_nothing_starts_a_session_at_the_next_event() {
+        let mut rig = Rig::new(secs(10, 10));
+        let first = rig.track(0);
+        rig.state.reload(user(), None);
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(e.client_session.session_index, 1);
+        assert_ne!(e.client_session.session_id, first.client_session.session_id);
+    }
+
+    #[test]
+    fn a_reload_under_other_anonymisation_rotates() {
+        let config = secs(10, 10);
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::new(Config {
+            anonymous: true,
+            ..config
+        });
+        rig.state.reload(user(), Some(stored));
+        assert!(rig.track(1).starts_session);
     }
 
     #[test]

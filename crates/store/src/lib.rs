@@ -31,6 +31,22 @@ pub struct Opened {
     pub previous_run: PreviousRun,
 }
 
+/// What [`SessionStore::load`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    /// Nothing outside this tracker can have changed the store since it last read or wrote it
+    /// (a store only this tracker writes: memory, sled). The tracker goes on with what it has.
+    Unchanged,
+    /// What the store holds now, which others may have rewritten (cookies shared with other
+    /// tabs and the JavaScript tracker).
+    Current {
+        /// The user id the store holds now.
+        user_id: UserId,
+        /// The stored session, `None` when there is none (expired, deleted) or it is unreadable.
+        state: Option<PersistedSession>,
+    },
+}
+
 /// How far [`SessionStore::save`] must take a write before it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
@@ -79,9 +95,9 @@ pub enum StoreError {
 
 /// A session store for one namespace.
 ///
-/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then
-/// [`save`](Self::save) after every event or batch, then [`close`](Self::close) at a clean
-/// shutdown. Implementations on `wasm32` need not be `Send`.
+/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then for
+/// every batch [`load`](Self::load) before it and [`save`](Self::save) after it (when the state
+/// changed), then [`close`](Self::close) at a clean shutdown. Implementations on `wasm32` need not be `Send`.
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait)]
 pub trait SessionStore: MaybeSend + 'static {
@@ -92,6 +108,17 @@ pub trait SessionStore: MaybeSend + 'static {
     /// then durably clears the marker, so that a process that dies from here on is seen as
     /// an unclean shutdown.
     async fn open(&mut self) -> Result<Opened, StoreError>;
+
+    /// Reads the store again before the tracker decides a batch, at the tracker's clock
+    /// `now_ms` (a store whose records expire needs it). Read, decide and write form one step:
+    /// the actor calls `load`, applies the batch and calls [`save`](Self::save), and nothing
+    /// else of this tracker touches the store in between.
+    ///
+    /// The default is for stores only this tracker writes: [`Loaded::Unchanged`], without I/O.
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+        let _ = now_ms;
+        Ok(Loaded::Unchanged)
+    }
 
     /// Keeps `state`, as far as `durability` asks. `now_ms` is the tracker's clock at the
     /// write (Unix ms), for stores whose records expire (a cookie's `Expires`); stores that do
