@@ -14,12 +14,13 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, MAX_INDEX,
+    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState, StorageMechanism,
+    UserId, MAX_INDEX,
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
 use client_session_store::record::{self, Decoded, FORMAT_VERSION};
-use client_session_store::{SessionStore, StoreError};
+use client_session_store::{Durability, SessionStore, StoreError};
 use client_session_store_sled::SledDatabase;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -502,10 +503,10 @@ fn check_first_event(
     );
     let mut tracker = SessionState::start(
         config,
-        USER,
+        UserId::from_uuid(USER),
         StorageMechanism::LocalStorage,
         Some(*stored),
-        clean,
+        PreviousRun::from_clean_marker(clean),
     );
     let stamp = EventStamp {
         id: EVENT,
@@ -516,7 +517,11 @@ fn check_first_event(
     let json = serde_json::to_value(entity)
         .map_err(|e| format!("{context}: the entity does not serialise: {e}"))?;
     check_client_session(&json).map_err(|e| format!("{context}: entity {json}: {e}"))?;
-    let expected_user = if config.anonymous { Uuid::nil() } else { USER };
+    let expected_user = if config.anonymous {
+        UserId::ANONYMOUS
+    } else {
+        UserId::from_uuid(USER)
+    };
     ensure!(
         entity.user_id == expected_user,
         "{context}: userId {}",
@@ -639,8 +644,9 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
         let mut store = db.store("fuzz");
         block_on(store.open()).map_err(|e| format!("setup: store open: {e}"))?;
         // As a tracker does: the session's first save is flushed (and checkpointed).
-        block_on(store.save(&saved, true)).map_err(|e| format!("setup: store save: {e}"))?;
-        block_on(store.close(&saved)).map_err(|e| format!("setup: store close: {e}"))?;
+        block_on(store.save(&saved, 0, Durability::Durable))
+            .map_err(|e| format!("setup: store save: {e}"))?;
+        block_on(store.close(&saved, 0)).map_err(|e| format!("setup: store close: {e}"))?;
         db.user_id()
     };
     let mut files = Vec::new();

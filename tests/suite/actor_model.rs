@@ -11,7 +11,9 @@
 use std::sync::Arc;
 
 use client_session_actor::{Event, ManualClock, SessionHandle, Snapshot, TrackedEvent};
-use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
+use client_session_core::{
+    Config, EventStamp, Payload, PreviousRun, SessionState, StorageMechanism, UserId,
+};
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{symbolic, Launcher, OutputLine, SledLauncher};
 use client_session_suite::support::any_config;
@@ -21,7 +23,9 @@ use uuid::Uuid;
 
 const T0: i64 = 1_700_000_000_000;
 /// The model's user; the actor's is whatever the data directory made.
-const USER: Uuid = Uuid::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd);
+fn user() -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd))
+}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -109,7 +113,13 @@ impl Model {
     fn new(config: Config) -> Self {
         Self {
             config,
-            state: SessionState::start(config, USER, StorageMechanism::LocalStorage, None, true),
+            state: SessionState::start(
+                config,
+                user(),
+                StorageMechanism::LocalStorage,
+                None,
+                PreviousRun::Clean,
+            ),
             next_id: 0,
         }
     }
@@ -161,10 +171,10 @@ impl Model {
                 let stored = *self.state.persisted();
                 self.state = SessionState::start(
                     self.config,
-                    USER,
+                    user(),
                     StorageMechanism::LocalStorage,
                     Some(stored),
-                    true,
+                    PreviousRun::Clean,
                 );
                 None
             }

@@ -7,7 +7,8 @@
 //! official Iglu schema and the schema facts.
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionState, StorageMechanism, TrackedEvent,
+    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState, StorageMechanism,
+    TrackedEvent, UserId,
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_suite::iglu::ClientSessionSchema;
@@ -15,7 +16,9 @@ use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
 
-const USER: Uuid = Uuid::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd);
+fn user() -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd))
+}
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -229,10 +232,10 @@ impl Seen {
             "eventIndex counts events since rotation"
         );
         if spec.anonymous {
-            prop_assert_eq!(entity.user_id, Uuid::nil());
+            prop_assert_eq!(entity.user_id, UserId::ANONYMOUS);
             prop_assert_eq!(entity.previous_session_id, None);
         } else {
-            prop_assert_eq!(entity.user_id, USER);
+            prop_assert_eq!(entity.user_id, user());
             prop_assert_eq!(entity.previous_session_id, real.previous_session_id);
         }
         self.session = Some((real.session_id, real.session_index));
@@ -248,7 +251,7 @@ proptest! {
         let mut now = 1_700_000_000_000i64;
         let mut next = 1u128;
         let mut fresh = || { next += 1; Uuid::from_u128(next << 64 | 0x4000_8000_0000_0000) };
-        let mut state = SessionState::start(config, USER, StorageMechanism::LocalStorage, None, true);
+        let mut state = SessionState::start(config, user(), StorageMechanism::LocalStorage, None, PreviousRun::Clean);
         let mut spec = SpecA23::start(config);
         let mut seen = Seen::default();
         for (gap, op) in steps {
@@ -274,7 +277,7 @@ proptest! {
                 Step::Anonymous(value) => { state.set_anonymous(value); spec.set_anonymous(value); (None, None) }
                 Step::Restart { clean } => {
                     let stored = *state.persisted();
-                    state = SessionState::start(config, USER, StorageMechanism::LocalStorage, Some(stored), clean);
+                    state = SessionState::start(config, user(), StorageMechanism::LocalStorage, Some(stored), PreviousRun::from_clean_marker(clean));
                     spec.restart(clean);
                     (None, None)
                 }
@@ -296,14 +299,14 @@ proptest! {
     fn a_restart_never_repeats_a_session_event_pair_unless_it_continues_cleanly(
         config in any_config(), before in 1usize..5, gap in 0i64..10_000, clean in any::<bool>()
     ) {
-        let mut state = SessionState::start(config, USER, StorageMechanism::LocalStorage, None, true);
+        let mut state = SessionState::start(config, user(), StorageMechanism::LocalStorage, None, PreviousRun::Clean);
         let mut last = None;
         for i in 0..before {
             let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: i as i64 };
             last = Some(state.track(i as i64, stamp, Payload::screen_view("p"), Uuid::new_v4));
         }
         let last = last.unwrap();
-        let mut restarted = SessionState::start(config, USER, StorageMechanism::LocalStorage, Some(*state.persisted()), clean);
+        let mut restarted = SessionState::start(config, user(), StorageMechanism::LocalStorage, Some(*state.persisted()), PreviousRun::from_clean_marker(clean));
         let now = before as i64 + gap;
         let next = restarted.track(now, EventStamp { id: Uuid::new_v4(), dtm_ms: now }, Payload::screen_view("p"), Uuid::new_v4);
         if next.client_session.session_id == last.client_session.session_id {

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use client_session_core::{
-    ClientSession, Config, EventStamp, Payload, PersistedSession, SessionState, Snapshot,
-    TrackedEvent, MAX_INDEX,
+    ClientSession, Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState,
+    Snapshot, TrackedEvent, MAX_INDEX,
 };
-use client_session_store::SessionStore;
+use client_session_store::{Durability, Loaded, SessionStore};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -112,7 +112,7 @@ impl<S: SessionStore> SessionActor<S> {
         clock: Arc<dyn Clock>,
     ) -> Result<(SessionHandle, Self), Error> {
         let opened = store.open().await?;
-        if opened.state.is_some() && !opened.clean_shutdown {
+        if opened.state.is_some() && opened.previous_run == PreviousRun::Unclean {
             tracing::info!("the previous tracker did not shut down cleanly; the next event starts a new session");
         }
         let state = SessionState::start(
@@ -120,7 +120,7 @@ impl<S: SessionStore> SessionActor<S> {
             opened.user_id,
             store.storage_mechanism(),
             opened.state,
-            opened.clean_shutdown,
+            opened.previous_run,
         );
         let (tx, inbox) = mpsc::unbounded_channel();
         let (sessions, session_rx) = watch::channel(state.snapshot().session);
@@ -166,6 +166,7 @@ impl<S: SessionStore> SessionActor<S> {
             // What is queued now joins this batch: one store write for all of it. Only that: a
             // steady stream arriving meanwhile must not hold back this batch's replies.
             let queued = self.inbox.len();
+            self.reload().await;
             self.handle(first, &mut replies, &mut shutdowns);
             for _ in 0..queued {
                 match self.inbox.try_recv() {
@@ -264,6 +265,25 @@ impl<S: SessionStore> SessionActor<S> {
         self.sessions.send_replace(Some(entity.clone()));
     }
 
+    /// Starts a batch: reads the store again, so the batch is decided on what it holds now
+    /// when others may write it too (cookies). A store only this tracker writes answers
+    /// [`Loaded::Unchanged`] without I/O. A failed read is logged and the batch goes on with
+    /// the state in memory: tracking never stops for storage.
+    async fn reload(&mut self) {
+        let now_ms = self.clock.now_ms();
+        match self.store.load(now_ms).await {
+            Ok(Loaded::Unchanged) => {}
+            Ok(Loaded::Current { user_id, state }) => {
+                self.state.reload(user_id, state);
+                // What the store holds: a batch that changes nothing writes nothing.
+                self.saved = state;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")
+            }
+        }
+    }
+
     /// Ends a batch: persists its state and hands out its outcomes. A batch in which a session
     /// started is flushed to disk before anything leaves. Otherwise the replies go first: the
     /// write that follows is not forced to disk anyway, so a crash could lose it either way,
@@ -274,18 +294,19 @@ impl<S: SessionStore> SessionActor<S> {
         let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
             != state.session.map(|s| s.session_id);
         if changed && session_started {
-            self.save(state, true).await;
+            self.save(state, Durability::Durable).await;
         }
         for reply in replies.drain(..) {
             reply.send(&mut self.sink);
         }
         if changed && !session_started {
-            self.save(state, false).await;
+            self.save(state, Durability::Buffered).await;
         }
     }
 
-    async fn save(&mut self, state: PersistedSession, durable: bool) {
-        match self.store.save(&state, durable).await {
+    async fn save(&mut self, state: PersistedSession, durability: Durability) {
+        let now_ms = self.clock.now_ms();
+        match self.store.save(&state, now_ms, durability).await {
             Ok(()) => {
                 if std::mem::take(&mut self.save_failing) {
                     tracing::info!("the session state is persisted again");
@@ -305,7 +326,8 @@ impl<S: SessionStore> SessionActor<S> {
     }
 
     async fn close(&mut self) -> Result<(), client_session_store::StoreError> {
-        let result = self.store.close(self.state.persisted()).await;
+        let now_ms = self.clock.now_ms();
+        let result = self.store.close(self.state.persisted(), now_ms).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, "could not persist the session state at shutdown");
         }

@@ -36,14 +36,15 @@
 //! ```
 
 mod actor;
-mod clock;
 mod handle;
 mod sink;
 
 pub use actor::SessionActor;
+// The clock seam lives in the core (stores need it too); re-exported here so the actor's
+// paths keep working.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use clock::SystemClock;
-pub use clock::{Clock, ManualClock};
+pub use client_session_core::SystemClock;
+pub use client_session_core::{Clock, ManualClock};
 pub use handle::{Event, SessionHandle, SessionSubscription};
 pub use sink::EventSink;
 

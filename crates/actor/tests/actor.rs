@@ -5,8 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
-use client_session_core::{Config, LifecycleEntity, Payload, PersistedSession, StorageMechanism};
-use client_session_store::{MemoryStorage, Opened, SessionStore, StoreError};
+use client_session_core::{
+    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, SessionRecord,
+    StorageMechanism, UserId,
+};
+use client_session_store::{Durability, Loaded, MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -110,7 +113,7 @@ async fn calls_after_shutdown_fail_promptly_on_every_clone() {
     assert!(matches!(other.snapshot().await, Err(Error::ShutDown)));
     assert!(matches!(other.shutdown().await, Err(Error::ShutDown)));
     let reopened = storage.store("ns").open().await.unwrap();
-    assert!(reopened.clean_shutdown);
+    assert_eq!(reopened.previous_run, PreviousRun::Clean);
     assert_eq!(reopened.state.unwrap().session.unwrap().event_index, 1);
 }
 
@@ -123,7 +126,10 @@ async fn dropping_every_handle_closes_cleanly() {
     drop(handle);
     task.await.unwrap();
     drop(subscription);
-    assert!(storage.store("ns").open().await.unwrap().clean_shutdown);
+    assert_eq!(
+        storage.store("ns").open().await.unwrap().previous_run,
+        PreviousRun::Clean
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,12 +212,12 @@ async fn everything_that_leaves_is_masked_under_anonymisation() {
     handle.set_anonymous(true).await.unwrap();
     let snap = handle.snapshot().await.unwrap();
     assert!(snap.new_session_pending);
-    assert_eq!(snap.session.unwrap().user_id, Uuid::nil());
+    assert_eq!(snap.session.unwrap().user_id, UserId::ANONYMOUS);
     let e = handle.track(screen()).await.unwrap();
-    assert_eq!(e.client_session.user_id, Uuid::nil());
+    assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
     assert_eq!(e.client_session.previous_session_id, None);
     let announced = sub.next().await.unwrap();
-    assert_eq!(announced.user_id, Uuid::nil());
+    assert_eq!(announced.user_id, UserId::ANONYMOUS);
     assert_eq!(announced.previous_session_id, None);
 }
 
@@ -235,6 +241,8 @@ type Write = (Option<Uuid>, bool);
 #[derive(Clone, Default)]
 struct RecordingStore {
     log: Arc<Mutex<Vec<Write>>>,
+    /// The `now_ms` of every save and close, in order.
+    times: Arc<Mutex<Vec<i64>>>,
     fail: Arc<Mutex<bool>>,
     fail_open: bool,
 }
@@ -258,22 +266,29 @@ impl SessionStore for RecordingStore {
             });
         }
         Ok(Opened {
-            user_id: Uuid::from_u128(7),
+            user_id: UserId::from_uuid(Uuid::from_u128(7)),
             state: None,
-            clean_shutdown: false,
+            previous_run: PreviousRun::Unclean,
         })
     }
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
         if *self.fail.lock().unwrap() {
             return Err(io_error());
         }
-        self.log
-            .lock()
-            .unwrap()
-            .push((state.session.map(|s| s.session_id), durable));
+        self.times.lock().unwrap().push(now_ms);
+        self.log.lock().unwrap().push((
+            state.session.map(|s| s.session_id),
+            durability == Durability::Durable,
+        ));
         Ok(())
     }
-    async fn close(&mut self, _: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, _: &PersistedSession, now_ms: i64) -> Result<(), StoreError> {
+        self.times.lock().unwrap().push(now_ms);
         if *self.fail.lock().unwrap() {
             return Err(io_error());
         }
@@ -304,6 +319,21 @@ async fn a_new_session_is_flushed_before_its_first_entity_is_returned() {
         writes,
         "a batch that changes nothing writes nothing"
     );
+}
+
+#[tokio::test]
+async fn the_store_is_given_the_clock_time_of_each_write() {
+    let store = RecordingStore::default();
+    let times = Arc::clone(&store.times);
+    let (handle, clock, task) = start_on(store, Config::default()).await;
+    clock.set(T0 + 1_500);
+    handle.track(screen()).await.unwrap();
+    clock.set(T0 + 2_750);
+    handle.track(screen()).await.unwrap();
+    clock.set(T0 + 9_001);
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(*times.lock().unwrap(), [T0 + 1_500, T0 + 2_750, T0 + 9_001]);
 }
 
 #[tokio::test]
@@ -431,4 +461,116 @@ async fn nowait_calls_after_shutdown_fail_at_once() {
         Err(Error::ShutDown)
     ));
     assert!(matches!(handle.background_nowait(), Err(Error::ShutDown)));
+}
+
+/// A store others write too (as cookies are): what they wrote is handed over at the next
+/// `load`, and every `load`'s time is recorded.
+#[derive(Clone, Default)]
+struct SharedStore {
+    outside: Arc<Mutex<Option<Loaded>>>,
+    loads: Arc<Mutex<Vec<i64>>>,
+    saved: Arc<Mutex<Option<PersistedSession>>>,
+}
+
+#[async_trait]
+impl SessionStore for SharedStore {
+    fn storage_mechanism(&self) -> StorageMechanism {
+        StorageMechanism::Cookie1
+    }
+    async fn open(&mut self) -> Result<Opened, StoreError> {
+        Ok(Opened {
+            user_id: UserId::from_uuid(Uuid::from_u128(7)),
+            state: None,
+            previous_run: PreviousRun::NotApplicable,
+        })
+    }
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+        self.loads.lock().unwrap().push(now_ms);
+        Ok(self
+            .outside
+            .lock()
+            .unwrap()
+            .take()
+            .unwrap_or(Loaded::Unchanged))
+    }
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _: i64,
+        _: Durability,
+    ) -> Result<(), StoreError> {
+        *self.saved.lock().unwrap() = Some(*state);
+        Ok(())
+    }
+    async fn close(&mut self, state: &PersistedSession, _: i64) -> Result<(), StoreError> {
+        *self.saved.lock().unwrap() = Some(*state);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_batch_is_decided_on_what_the_store_holds_now() {
+    let store = SharedStore::default();
+    let (outside, loads, saved) = (
+        Arc::clone(&store.outside),
+        Arc::clone(&store.loads),
+        Arc::clone(&store.saved),
+    );
+    let (handle, clock, task) = start_on(store, Config::default()).await;
+    let ours = handle.track(screen()).await.unwrap();
+    assert_eq!(ours.client_session.event_index, Some(1));
+
+    // Another writer (a JavaScript tracker in another tab) moved on to its own session.
+    clock.advance(1_000);
+    let theirs = PersistedSession {
+        session: Some(SessionRecord {
+            session_id: Uuid::from_u128(0x7e1),
+            session_index: 4,
+            previous_session_id: None,
+            first_event_id: Uuid::from_u128(0x7e2),
+            first_event_timestamp_ms: T0,
+            event_index: 5,
+            last_update_ms: T0 + 1_000,
+        }),
+        new_session_requested: false,
+        anonymous: false,
+    };
+    let their_user = UserId::parse("0123456789abcdef").unwrap();
+    *outside.lock().unwrap() = Some(Loaded::Current {
+        user_id: their_user,
+        state: Some(theirs),
+    });
+    clock.advance(500);
+    let next = handle.track(screen()).await.unwrap();
+    assert!(!next.starts_session, "their session is live: it goes on");
+    assert_eq!(next.client_session.session_id, Uuid::from_u128(0x7e1));
+    assert_eq!(next.client_session.session_index, 4);
+    assert_eq!(next.client_session.event_index, Some(6));
+    assert_eq!(next.client_session.user_id, their_user);
+    assert_eq!(
+        saved
+            .lock()
+            .unwrap()
+            .and_then(|s| s.session)
+            .map(|s| s.event_index),
+        Some(6),
+        "read, decide, write: the write follows the read"
+    );
+
+    // The cookies expired or were deleted: the next event starts a session.
+    *outside.lock().unwrap() = Some(Loaded::Current {
+        user_id: their_user,
+        state: None,
+    });
+    let fresh = handle.track(screen()).await.unwrap();
+    assert!(fresh.starts_session);
+    assert_eq!(fresh.client_session.session_index, 1);
+
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        loads.lock().unwrap()[..3],
+        [T0, T0 + 1_500, T0 + 1_500],
+        "one load before each batch, at the clock's time"
+    );
 }

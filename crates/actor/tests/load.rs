@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 use client_session_actor::{
     Clock, Error, Event, ManualClock, SessionActor, SessionHandle, TrackedEvent,
 };
-use client_session_core::{Config, Payload, PersistedSession};
+use client_session_core::{Config, Payload, PersistedSession, PreviousRun};
 use client_session_store::{MemoryStorage, SessionStore};
 use client_session_store_sled::SledDatabase;
 use tokio::task::JoinHandle;
@@ -127,7 +127,7 @@ async fn concurrent_on_memory(per_handle: u32) {
 async fn reopen(dir: &Path) -> (Option<PersistedSession>, bool) {
     let db = SledDatabase::open(dir).unwrap();
     let opened = db.store("default").open().await.unwrap();
-    (opened.state, opened.clean_shutdown)
+    (opened.state, opened.previous_run == PreviousRun::Clean)
 }
 
 async fn concurrent_on_sled(per_handle: u32) {

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use client_session_core::PersistedSession;
-use client_session_store::record::{Decoded, FORMAT_VERSION};
+use client_session_store::record::{self, Decoded};
 use client_session_store_sled::{DatabaseView, Inspection, StoreError, UserIdFile};
 use serde_json::{json, Map, Value};
 
@@ -87,15 +87,9 @@ fn record(decoded: &Decoded) -> Result<Value, Failure> {
 }
 
 fn stored(state: &PersistedSession) -> Result<Value, Failure> {
-    let Value::Object(fields) = serde_json::to_value(state)
-        .map_err(|e| Failure::Other(format!("cannot encode a stored session: {e}")))?
-    else {
-        return Err(Failure::Other(
-            "a stored session did not encode as a JSON object".to_owned(),
-        ));
-    };
-    let mut out = Map::new();
-    out.insert("version".to_owned(), json!(FORMAT_VERSION));
-    out.extend(fields);
-    Ok(Value::Object(out))
+    // The store's own encoding, so what is shown is what is on disk (version first).
+    let bytes = record::encode(state)
+        .map_err(|e| Failure::Other(format!("cannot encode a stored session: {e}")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Failure::Other(format!("a stored session did not encode as JSON: {e}")))
 }

@@ -65,13 +65,15 @@ pub mod store {
     //! (Android's `SharedPreferences`, the browser's `localStorage`).
     //!
     //! A store serves one namespace: [`SessionStore::open`] hands the actor the user id, the
-    //! stored session and the clean marker; [`SessionStore::save`] and [`SessionStore::close`]
-    //! keep what it gives back. [`record`] is the versioned byte encoding that byte-oriented
-    //! backends share, so every backend reads every other's records.
+    //! stored session and how the previous run ended ([`PreviousRun`]); [`SessionStore::save`]
+    //! and [`SessionStore::close`] keep what it gives back, with the tracker's time. [`record`]
+    //! is the versioned byte encoding that byte-oriented backends share, so every backend reads
+    //! every other's records.
 
-    pub use client_session_core::{PersistedSession, StorageMechanism};
+    pub use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
     pub use client_session_store::{
-        record, MaybeSend, MemoryStorage, MemoryStore, Opened, SessionStore, StoreError,
+        record, Durability, Loaded, MaybeSend, MemoryStorage, MemoryStore, Opened, SessionStore,
+        StoreError,
     };
 }
 

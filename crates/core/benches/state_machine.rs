@@ -5,7 +5,8 @@
 use std::hint::black_box;
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, SessionRecord, SessionState, StorageMechanism,
+    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionRecord, SessionState,
+    StorageMechanism, UserId,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use uuid::Uuid;
@@ -32,10 +33,10 @@ fn state_at(events: u32) -> SessionState {
     };
     SessionState::start(
         config,
-        Uuid::from_u128(4),
+        UserId::from_uuid(Uuid::from_u128(4)),
         StorageMechanism::LocalStorage,
         Some(stored),
-        true,
+        PreviousRun::Clean,
     )
 }
 

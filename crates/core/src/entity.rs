@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn anonymised_copy_hides_user_and_previous_session_only() {
         let a = entity().anonymised();
-        assert_eq!(a.user_id, Uuid::nil());
+        assert_eq!(a.user_id, UserId::ANONYMOUS);
         assert_eq!(a.previous_session_id, None);
         assert_eq!(a.session_id, entity().session_id);
         assert_eq!(a.first_event_id, entity().first_event_id);

@@ -149,7 +149,7 @@ impl TrackedEvent {
     ///
     /// ```
     /// # use client_session_core::*;
-    /// # let mut state = SessionState::start(Config::default(), uuid::Uuid::new_v4(), StorageMechanism::LocalStorage, None, true);
+    /// # let mut state = SessionState::start(Config::default(), client_session_core::UserId::from_uuid(uuid::Uuid::new_v4()), StorageMechanism::LocalStorage, None, client_session_core::PreviousRun::Clean);
     /// # let stamp = EventStamp { id: uuid::Uuid::new_v4(), dtm_ms: 0 };
     /// let event = state.track(0, stamp, Payload::screen_view("home"), uuid::Uuid::new_v4);
     /// let json = serde_json::to_string(&event.contexts()).unwrap();

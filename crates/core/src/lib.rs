@@ -8,14 +8,18 @@
 //!
 //! **It never does I/O, never reads the clock and never generates randomness on its own:** the
 //! caller passes the time (`now_ms`), the event's id and timestamp, and a function that makes a
-//! fresh session id. That keeps it deterministic, testable and buildable for `wasm32`.
+//! fresh session id. That keeps it deterministic, testable and buildable for `wasm32`. (The
+//! [`Clock`] seam is defined here so stores and the actor share it; the state machine never
+//! calls it.)
 //!
 //! ```
-//! use client_session_core::{Config, EventStamp, Payload, SessionState, StorageMechanism};
+//! use client_session_core::{
+//!     Config, EventStamp, Payload, PreviousRun, SessionState, StorageMechanism, UserId,
+//! };
 //! use uuid::Uuid;
 //!
-//! let user = Uuid::new_v4();
-//! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, true);
+//! let user = UserId::from_uuid(Uuid::new_v4());
+//! let mut state = SessionState::start(Config::default(), user, StorageMechanism::LocalStorage, None, PreviousRun::Clean);
 //! let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: 1_700_000_000_000 };
 //! let event = state.track(1_700_000_000_000, stamp, Payload::screen_view("home"), Uuid::new_v4);
 //! assert_eq!(event.client_session.session_index, 1);
@@ -23,6 +27,7 @@
 //! assert_eq!(event.client_session.first_event_id, Some(stamp.id));
 //! ```
 
+mod clock;
 mod config;
 mod entity;
 mod event;
@@ -31,6 +36,9 @@ mod timestamp;
 mod user_id;
 mod web;
 
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use clock::SystemClock;
+pub use clock::{Clock, ManualClock};
 pub use config::{Config, Timeout};
 pub use entity::{
     ClientSession, LifecycleEntity, SelfDescribing, StorageMechanism,
@@ -38,7 +46,7 @@ pub use entity::{
     CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, MAX_INDEX,
 };
 pub use event::{EventStamp, Payload, TrackedEvent};
-pub use state::{PersistedSession, SessionRecord, SessionState, Snapshot};
+pub use state::{PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
 pub use user_id::UserId;
 pub use web::{

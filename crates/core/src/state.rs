@@ -1,17 +1,19 @@
 //! The session state machine (spec A2 with the choices of B).
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::Config;
 use crate::entity::{ClientSession, LifecycleEntity, StorageMechanism, MAX_INDEX};
 use crate::event::{EventStamp, Payload, TrackedEvent};
 use crate::timestamp::UtcMillis;
+use crate::user_id::UserId;
 
 /// One session as it is persisted. A session only ever starts at an event, so it always has a
 /// first event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+///
+/// No serde here on purpose: each store owns its encoding (`client_session_store::record`),
+/// so changing this type cannot silently change a format on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionRecord {
     /// The session's id.
     pub session_id: Uuid,
@@ -32,9 +34,9 @@ pub struct SessionRecord {
 /// Everything persisted per namespace (spec B2), except the format version, which belongs to
 /// the store's encoding, and the user id, which is kept once per installation.
 ///
-/// Never persisted: the background flag, pause and the lifecycle indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Never persisted: the background flag, pause and the lifecycle indexes. Like
+/// [`SessionRecord`], it has no serde: the stores own their encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PersistedSession {
     /// The current session, `None` before the installation's first event.
     pub session: Option<SessionRecord>,
@@ -42,6 +44,34 @@ pub struct PersistedSession {
     pub new_session_requested: bool,
     /// Whether the current session was started under anonymisation.
     pub anonymous: bool,
+}
+
+/// What a store knows about how the previous tracker on its namespace ended: the input that
+/// decides whether a stored session may go on after a restart (spec A2.7, B2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviousRun {
+    /// The previous tracker closed the store (its last state is on disk): the stored session may
+    /// continue, with `continue_session_on_restart`.
+    Clean,
+    /// The previous tracker died (a crash, `kill -9`) or its state cannot be proven newest: the
+    /// next event starts a new session, so no `(sessionId, eventIndex)` pair repeats.
+    Unclean,
+    /// The store has no notion of a run: what it holds is live state others may share and
+    /// rewrite (cookies, where a page load is the restart). The stored session goes on under the
+    /// usual timeout rules, whatever `continue_session_on_restart` says.
+    NotApplicable,
+}
+
+impl PreviousRun {
+    /// What a store that keeps a clean-shutdown marker reports for it.
+    #[must_use]
+    pub const fn from_clean_marker(clean: bool) -> Self {
+        if clean {
+            Self::Clean
+        } else {
+            Self::Unclean
+        }
+    }
 }
 
 impl PersistedSession {
@@ -87,7 +117,7 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionState {
     config: Config,
-    user_id: Uuid,
+    user_id: UserId,
     storage_mechanism: StorageMechanism,
     persisted: PersistedSession,
     anonymous: bool,
@@ -100,26 +130,31 @@ pub struct SessionState {
 impl SessionState {
     /// Starts a tracker (app launch) from what the store held.
     ///
-    /// `clean_shutdown` says whether the previous process ended cleanly. The first event starts
-    /// a new session unless `continue_session_on_restart` is set, the previous process shut
-    /// down cleanly and the stored session had the same anonymisation as `config.anonymous`
-    /// (spec A2.7, B2): so no `(sessionId, eventIndex)` pair is ever handed out twice.
+    /// `previous_run` is what the store knows of how the previous tracker ended. The first
+    /// event starts a new session unless the stored session had the same anonymisation as
+    /// `config.anonymous` and either the previous run was [`PreviousRun::Clean`] with
+    /// `continue_session_on_restart` set, or the store has no runs
+    /// ([`PreviousRun::NotApplicable`]) (spec A2.7, B2): so no `(sessionId, eventIndex)` pair
+    /// is ever handed out twice.
     #[must_use]
     pub fn start(
         config: Config,
-        user_id: Uuid,
+        user_id: UserId,
         storage_mechanism: StorageMechanism,
         stored: Option<PersistedSession>,
-        clean_shutdown: bool,
+        previous_run: PreviousRun,
     ) -> Self {
         let mut persisted = stored.unwrap_or(PersistedSession {
             anonymous: config.anonymous,
             ..PersistedSession::default()
         });
         if persisted.session.is_some() {
-            let continues = config.continue_session_on_restart
-                && clean_shutdown
-                && persisted.anonymous == config.anonymous;
+            let after_restart = match previous_run {
+                PreviousRun::Clean => config.continue_session_on_restart,
+                PreviousRun::Unclean => false,
+                PreviousRun::NotApplicable => true,
+            };
+            let continues = after_restart && persisted.anonymous == config.anonymous;
             persisted.new_session_requested |= !continues;
         }
         Self {
@@ -250,6 +285,26 @@ impl SessionState {
         true
     }
 
+    /// Adopts what the store holds after something outside this tracker changed it (another
+    /// tab, the JavaScript tracker rewriting the cookies), before the next batch is decided.
+    ///
+    /// The stored session is live state, so it goes on under the usual timeout rules, as after
+    /// a start with [`PreviousRun::NotApplicable`]; one stored under another anonymisation than
+    /// the one in force rotates at the next event. What lives only in this process (background,
+    /// pause, lifecycle indexes, the anonymisation in force) is kept. `None` means the store
+    /// holds nothing now (the cookies expired or were deleted): the next event starts a session.
+    pub fn reload(&mut self, user_id: UserId, stored: Option<PersistedSession>) {
+        let mut persisted = stored.unwrap_or(PersistedSession {
+            anonymous: self.anonymous,
+            ..PersistedSession::default()
+        });
+        if persisted.session.is_some() && persisted.anonymous != self.anonymous {
+            persisted.new_session_requested = true;
+        }
+        self.user_id = user_id;
+        self.persisted = persisted;
+    }
+
     /// What the store must keep.
     #[must_use]
     pub fn persisted(&self) -> &PersistedSession {
@@ -363,7 +418,9 @@ mod tests {
     use crate::config::Timeout;
 
     const T0: i64 = 1_700_000_000_000;
-    const USER: Uuid = Uuid::from_u128(0x1111);
+    fn user() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(0x1111))
+    }
 
     /// Drives a state machine with sequential ids so tests can name them.
     struct Rig {
@@ -373,16 +430,20 @@ mod tests {
 
     impl Rig {
         fn new(config: Config) -> Self {
-            Self::restored(config, None, true)
+            Self::restored(config, None, PreviousRun::Clean)
         }
-        fn restored(config: Config, stored: Option<PersistedSession>, clean: bool) -> Self {
+        fn restored(
+            config: Config,
+            stored: Option<PersistedSession>,
+            previous_run: PreviousRun,
+        ) -> Self {
             Self {
                 state: SessionState::start(
                     config,
-                    USER,
+                    user(),
                     StorageMechanism::LocalStorage,
                     stored,
-                    clean,
+                    previous_run,
                 ),
                 next_id: 0x1000,
             }
@@ -429,7 +490,7 @@ mod tests {
         let e = rig.track(0);
         let cs = &e.client_session;
         assert!(e.starts_session);
-        assert_eq!(cs.user_id, USER);
+        assert_eq!(cs.user_id, user());
         assert_eq!(cs.session_index, 1);
         assert_eq!(cs.previous_session_id, None);
         assert_eq!(cs.first_event_id, Some(e.stamp.id));
@@ -667,7 +728,7 @@ mod tests {
         assert!(rig.state.set_anonymous(true));
         let anon = rig.track(1);
         assert!(anon.starts_session);
-        assert_eq!(anon.client_session.user_id, Uuid::nil());
+        assert_eq!(anon.client_session.user_id, UserId::ANONYMOUS);
         assert_eq!(anon.client_session.previous_session_id, None);
         let stored = rig.state.persisted();
         assert!(stored.anonymous);
@@ -675,12 +736,15 @@ mod tests {
             stored.session.unwrap().previous_session_id,
             Some(first.client_session.session_id)
         );
-        assert_eq!(rig.state.snapshot().session.unwrap().user_id, Uuid::nil());
+        assert_eq!(
+            rig.state.snapshot().session.unwrap().user_id,
+            UserId::ANONYMOUS
+        );
         assert!(!rig.state.set_anonymous(true), "same value changes nothing");
         assert!(!rig.track(2).starts_session);
         assert!(rig.state.set_anonymous(false));
         let back = rig.track(3);
-        assert_eq!(back.client_session.user_id, USER);
+        assert_eq!(back.client_session.user_id, user());
         assert_eq!(
             back.client_session.previous_session_id,
             Some(anon.client_session.session_id)
@@ -696,7 +760,7 @@ mod tests {
     #[test]
     fn restart_without_continue_rotates() {
         let stored = stored_after(Config::default(), 0);
-        let mut rig = Rig::restored(Config::default(), Some(stored), true);
+        let mut rig = Rig::restored(Config::default(), Some(stored), PreviousRun::Clean);
         let e = rig.track(1);
         assert!(e.starts_session);
         assert_eq!(e.client_session.session_index, 2);
@@ -713,12 +777,12 @@ mod tests {
             ..secs(10, 10)
         };
         let stored = stored_after(config, 0);
-        let mut rig = Rig::restored(config, Some(stored), true);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(!rig.state.snapshot().new_session_pending);
         let e = rig.track(10_000);
         assert!(!e.starts_session);
         assert_eq!(e.client_session.event_index, Some(2));
-        let mut late = Rig::restored(config, Some(stored), true);
+        let mut late = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(late.track(10_001).starts_session);
     }
 
@@ -729,7 +793,7 @@ mod tests {
             ..Config::default()
         };
         let stored = stored_after(config, 0);
-        let mut rig = Rig::restored(config, Some(stored), false);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Unclean);
         assert!(rig.track(1).starts_session);
     }
 
@@ -746,11 +810,82 @@ mod tests {
                 ..config
             },
             Some(stored),
-            true,
+            PreviousRun::Clean,
         );
         let e = rig.track(1);
         assert!(e.starts_session);
-        assert_eq!(e.client_session.user_id, Uuid::nil());
+        assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
+    }
+
+    #[test]
+    fn a_store_without_runs_continues_within_timeout_whatever_continue_says() {
+        let config = secs(10, 10);
+        assert!(!config.continue_session_on_restart);
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
+        assert!(!rig.state.snapshot().new_session_pending);
+        let e = rig.track(10_000);
+        assert!(!e.starts_session);
+        assert_eq!(e.client_session.event_index, Some(2));
+        let mut late = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
+        assert!(late.track(10_001).starts_session);
+    }
+
+    #[test]
+    fn a_reload_adopts_the_stored_session_and_keeps_what_lives_in_the_process() {
+        let config = secs(10, 10);
+        let mut rig = Rig::new(config);
+        rig.track(0);
+        rig.state.pause();
+        // Another writer moved the session on: its event 5, last updated at 4 s.
+        let mut theirs = stored_after(config, 4_000);
+        if let Some(s) = theirs.session.as_mut() {
+            s.event_index = 5;
+        }
+        let other_user = UserId::parse("0123456789abcdef").unwrap();
+        rig.state.reload(other_user, Some(theirs));
+        assert_eq!(*rig.state.persisted(), theirs);
+        assert!(rig.state.snapshot().paused, "pause is this process's own");
+        rig.state.resume();
+        let e = rig.track(14_000);
+        assert!(!e.starts_session, "within the timeout of their last update");
+        assert_eq!(e.client_session.event_index, Some(6));
+        assert_eq!(e.client_session.user_id, other_user);
+    }
+
+    #[test]
+    fn a_reload_of_nothing_starts_a_session_at_the_next_event() {
+        let mut rig = Rig::new(secs(10, 10));
+        let first = rig.track(0);
+        rig.state.reload(user(), None);
+        let e = rig.track(1);
+        assert!(e.starts_session);
+        assert_eq!(e.client_session.session_index, 1);
+        assert_ne!(e.client_session.session_id, first.client_session.session_id);
+    }
+
+    #[test]
+    fn a_reload_under_other_anonymisation_rotates() {
+        let config = secs(10, 10);
+        let stored = stored_after(config, 0);
+        let mut rig = Rig::new(Config {
+            anonymous: true,
+            ..config
+        });
+        rig.state.reload(user(), Some(stored));
+        assert!(rig.track(1).starts_session);
+    }
+
+    #[test]
+    fn a_store_without_runs_still_rotates_on_other_anonymisation() {
+        let config = secs(10, 10);
+        let stored = stored_after(config, 0);
+        let anonymous = Config {
+            anonymous: true,
+            ..config
+        };
+        let mut rig = Rig::restored(anonymous, Some(stored), PreviousRun::NotApplicable);
+        assert!(rig.track(1).starts_session);
     }
 
     #[test]
@@ -763,7 +898,7 @@ mod tests {
         rig.track(0);
         rig.state.request_new_session();
         let stored = *rig.state.persisted();
-        let mut restarted = Rig::restored(config, Some(stored), true);
+        let mut restarted = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert!(restarted.track(1).starts_session);
     }
 
@@ -793,7 +928,7 @@ mod tests {
             continue_session_on_restart: true,
             ..Config::default()
         };
-        let mut rig = Rig::restored(config, Some(stored), true);
+        let mut rig = Rig::restored(config, Some(stored), PreviousRun::Clean);
         assert_eq!(rig.track(0).client_session.event_index, Some(MAX_INDEX));
         rig.state.request_new_session();
         assert_eq!(rig.track(1).client_session.session_index, MAX_INDEX);

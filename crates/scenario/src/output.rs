@@ -55,16 +55,16 @@ impl OutputLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use client_session_core::{EventStamp, Payload, SessionState, StorageMechanism};
+    use client_session_core::{EventStamp, Payload, SessionState, StorageMechanism, UserId};
 
     #[test]
     fn a_line_is_one_line_of_json_in_the_order_of_part_c() {
         let mut state = SessionState::start(
             client_session_core::Config::default(),
-            Uuid::from_u128(1),
+            UserId::from_uuid(Uuid::from_u128(1)),
             StorageMechanism::LocalStorage,
             None,
-            true,
+            client_session_core::PreviousRun::Clean,
         );
         let stamp = EventStamp {
             id: Uuid::from_u128(2),

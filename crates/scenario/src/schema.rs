@@ -3,6 +3,7 @@
 //! all eight keys present, every id in lower case, timestamps UTC with milliseconds.
 //! CI additionally validates against the official schema files when they are present.
 
+use client_session_core::UserId;
 use serde_json::{Map, Value};
 
 use crate::symbolic::is_lower_uuid;
@@ -54,11 +55,8 @@ pub fn check_client_session(entity: &Value) -> Result<(), String> {
         ));
     }
     let user = string(object, "userId")?;
-    let sixteen_hex = user.len() == 16
-        && user
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !(is_lower_uuid(user) || sixteen_hex) {
+    // The same rule the tracker's own `UserId` keeps, so the two cannot drift apart.
+    if UserId::parse(user).is_none() {
         return Err(format!(
             "userId: {user:?} matches neither a lower-case UUID nor 16 hex digits"
         ));

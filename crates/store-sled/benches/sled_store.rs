@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use client_session_core::{PersistedSession, SessionRecord};
-use client_session_store::SessionStore;
+use client_session_store::{Durability, SessionStore};
 use client_session_store_sled::SledDatabase;
 use criterion::{criterion_group, criterion_main, Criterion};
 use uuid::Uuid;
@@ -41,7 +41,7 @@ fn saves(c: &mut Criterion) {
             for store in &mut stores {
                 store.open().await.unwrap_or_else(|e| panic!("{e}"));
                 store
-                    .save(&state(1), false)
+                    .save(&state(1), 0, Durability::Buffered)
                     .await
                     .unwrap_or_else(|e| panic!("{e}"));
             }
@@ -52,7 +52,7 @@ fn saves(c: &mut Criterion) {
             b.iter(|| {
                 n += 1;
                 runtime
-                    .block_on(store.save(black_box(&state(n)), false))
+                    .block_on(store.save(black_box(&state(n)), 0, Durability::Buffered))
                     .unwrap_or_else(|e| panic!("{e}"));
             });
         });
@@ -68,7 +68,7 @@ fn saves(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             runtime
-                .block_on(store.save(black_box(&state(n)), true))
+                .block_on(store.save(black_box(&state(n)), 0, Durability::Durable))
                 .unwrap_or_else(|e| panic!("{e}"));
         });
     });

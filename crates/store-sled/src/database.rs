@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use client_session_store::record::{self, Decoded};
-use client_session_store::{Opened, SessionStore, StoreError};
-use uuid::Uuid;
+use client_session_store::{Durability, Opened, SessionStore, StoreError};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::files::move_aside;
@@ -30,7 +29,7 @@ const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 pub struct SledDatabase {
     data_dir: PathBuf,
     engine: Arc<Mutex<Engine>>,
-    user_id: Uuid,
+    user_id: UserId,
     /// Alive while any handle on this database is: see [`OpenedHere`].
     token: Arc<()>,
 }
@@ -71,7 +70,7 @@ impl SledDatabase {
 
     /// The installation's user id.
     #[must_use]
-    pub fn user_id(&self) -> Uuid {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 
@@ -123,7 +122,7 @@ impl SledDatabase {
 pub struct SledStore {
     engine: Arc<Mutex<Engine>>,
     data_dir: PathBuf,
-    user_id: Uuid,
+    user_id: UserId,
     keys: Keys,
     /// Opened by [`SessionStore::open`].
     checkpoint: Option<CheckpointFile>,
@@ -251,11 +250,17 @@ impl SessionStore for SledStore {
         Ok(Opened {
             user_id: self.user_id,
             state: resume.state,
-            clean_shutdown: resume.clean_shutdown,
+            previous_run: PreviousRun::from_clean_marker(resume.clean_shutdown),
         })
     }
 
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        let durable = durability == Durability::Durable;
         let encoded = record::encode(state)?;
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;
@@ -276,7 +281,7 @@ impl SessionStore for SledStore {
         written.map(drop)
     }
 
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
         let encoded = record::encode(state)?;
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;

@@ -11,9 +11,9 @@ use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::Path;
 
+use client_session_core::UserId;
 use client_session_store::record::{self, Decoded};
 use client_session_store::StoreError;
-use uuid::Uuid;
 
 use crate::checkpoint::{self, Parsed};
 use crate::database::{self, OpenFailure};
@@ -45,7 +45,7 @@ pub struct Inspection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserIdFile {
     /// It holds this user id.
-    Present(Uuid),
+    Present(UserId),
     /// There is none yet: the next tracker makes one.
     Absent,
     /// It cannot be used (the next tracker moves it aside and makes a new user); why.
@@ -399,8 +399,9 @@ mod tests {
     use super::*;
     use crate::SledDatabase;
     use client_session_core::{PersistedSession, SessionRecord};
-    use client_session_store::SessionStore;
+    use client_session_store::{Durability, SessionStore};
     use std::path::PathBuf;
+    use uuid::Uuid;
 
     /// Every path under `dir` with its type and contents.
     fn snapshot(dir: &Path) -> Vec<(PathBuf, String, Vec<u8>)> {
@@ -443,7 +444,7 @@ mod tests {
         }
     }
 
-    fn filled() -> (tempfile::TempDir, Uuid) {
+    fn filled() -> (tempfile::TempDir, UserId) {
         let dir = tempfile::tempdir().unwrap();
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("app");
@@ -452,8 +453,8 @@ mod tests {
             .unwrap();
         rt.block_on(async {
             store.open().await.unwrap();
-            store.save(&state(), true).await.unwrap();
-            store.close(&state()).await.unwrap();
+            store.save(&state(), 0, Durability::Durable).await.unwrap();
+            store.close(&state(), 0).await.unwrap();
         });
         let user = db.user_id();
         drop(store);
@@ -533,8 +534,8 @@ mod tests {
                 let db = SledDatabase::open(dir.path()).unwrap();
                 let mut store = db.store(&long);
                 store.open().await.unwrap();
-                store.save(&state(), true).await.unwrap();
-                store.close(&state()).await.unwrap();
+                store.save(&state(), 0, Durability::Durable).await.unwrap();
+                store.close(&state(), 0).await.unwrap();
             });
         wait_for_release(dir.path());
         let found = inspect_unchanged(dir.path()).unwrap();

@@ -3,6 +3,7 @@
 use std::io;
 use std::path::Path;
 
+use client_session_core::UserId;
 use client_session_store::StoreError;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ pub const USER_ID_FILE: &str = "user-id";
 /// A file that holds no UUID (damaged, edited), or something that is not a file at all (a
 /// directory, a device, a dangling symlink), is moved aside, logged, and replaced by a new id:
 /// tracking goes on, and the old contents stay on disk for inspection.
-pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
+pub(crate) fn load_or_create(dir: &Path) -> Result<UserId, StoreError> {
     let path = dir.join(USER_ID_FILE);
     let io_error = |source| StoreError::Io {
         path: path.clone(),
@@ -44,19 +45,23 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<Uuid, StoreError> {
         let aside = move_aside(&path).map_err(io_error)?;
         tracing::error!(path = %path.display(), aside = %aside.display(), "the user id file {why}; moving it aside and starting a new user");
     }
-    let id = Uuid::new_v4();
+    let id = UserId::from_uuid(Uuid::new_v4());
     write_atomically(&path, format!("{id}\n").as_bytes()).map_err(io_error)?;
     Ok(id)
 }
 
-pub(crate) fn parse(bytes: &[u8]) -> Option<Uuid> {
+/// The file's id, written back lower case and hyphenated whatever case the file used.
+pub(crate) fn parse(bytes: &[u8]) -> Option<UserId> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     // Only the hyphenated form this store writes; anything else is not ours. The nil UUID is
     // what anonymised events carry, so it can never be a real user.
     if text.len() != 36 {
         return None;
     }
-    Uuid::parse_str(text).ok().filter(|id| !id.is_nil())
+    Uuid::parse_str(text)
+        .ok()
+        .filter(|id| !id.is_nil())
+        .map(UserId::from_uuid)
 }
 
 #[cfg(test)]

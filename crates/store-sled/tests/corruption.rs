@@ -11,9 +11,9 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use client_session_core::{PersistedSession, SessionRecord};
+use client_session_core::{PersistedSession, PreviousRun, SessionRecord, UserId};
 use client_session_store::record;
-use client_session_store::{Opened, SessionStore};
+use client_session_store::{Durability, Opened, SessionStore};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
 use client_session_suite::support::{raw_sled, SeededRng};
 use uuid::Uuid;
@@ -56,7 +56,7 @@ fn resumed(checkpoint: PersistedSession) -> PersistedSession {
 /// What a data directory holds before it is damaged.
 struct Filled {
     user_file: Vec<u8>,
-    user: Uuid,
+    user: UserId,
     /// Every state ever written, in order.
     written: Vec<PersistedSession>,
     /// The last state, when the tracker closed cleanly (the clean marker is set).
@@ -79,15 +79,29 @@ fn fill(dir: &Path, writes: u32, close: bool) -> Filled {
         other.open().await.unwrap();
         let mut written = Vec::new();
         for n in 0..writes {
-            store.save(&state(n), n % 3 == 0).await.unwrap();
-            other.save(&state(100 + n), false).await.unwrap();
+            store
+                .save(
+                    &state(n),
+                    0,
+                    if n % 3 == 0 {
+                        Durability::Durable
+                    } else {
+                        Durability::Buffered
+                    },
+                )
+                .await
+                .unwrap();
+            other
+                .save(&state(100 + n), 0, Durability::Buffered)
+                .await
+                .unwrap();
             written.push(state(n));
         }
         let closed = close.then(|| state(writes - 1));
         if let Some(last) = &closed {
-            store.close(last).await.unwrap();
+            store.close(last, 0).await.unwrap();
         }
-        other.close(&state(100 + writes)).await.unwrap();
+        other.close(&state(100 + writes), 0).await.unwrap();
         let user = db.user_id();
         drop((store, other, db));
         Filled {
@@ -181,7 +195,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
                     .await
                     .unwrap_or_else(|e| panic!("reading the damaged record: {e}"));
                 // The store keeps working after the recovery: a write survives a clean reopen.
-                store.close(&state(999)).await.unwrap();
+                store.close(&state(999), 0).await.unwrap();
                 let user = db.user_id();
                 drop((store, db));
                 let db = SledDatabase::open(dir).unwrap();
@@ -190,7 +204,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
             })
         })
     }));
-    let (opened, user, again): (Opened, Uuid, Opened) = match outcome {
+    let (opened, user, again): (Opened, UserId, Opened) = match outcome {
         Ok(result) => result,
         Err(panic) => {
             let message = panic
@@ -211,7 +225,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
         context()
     );
     assert_eq!(again.state, Some(state(999)), "{}", context());
-    assert!(again.clean_shutdown, "{}", context());
+    assert_eq!(again.previous_run, PreviousRun::Clean, "{}", context());
     // Every flushed save left a checkpoint, so a state always comes back, and its numbering
     // never falls below the last new session handed out.
     let state = opened
@@ -229,7 +243,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
         "session numbering went back: {state:?}\n{}",
         context()
     );
-    if opened.clean_shutdown && Some(state) != filled.closed {
+    if opened.previous_run == PreviousRun::Clean && Some(state) != filled.closed {
         // The marker belongs to the last state: with an older one, the next event must rotate,
         // or a continued session would repeat (sessionId, eventIndex) pairs.
         assert!(
@@ -300,7 +314,7 @@ fn aside_user_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Opens `dir` whose user-id file holds `contents`; returns the user and the logs.
-fn open_with_user_file(dir: &Path, contents: &[u8]) -> (Uuid, Vec<String>) {
+fn open_with_user_file(dir: &Path, contents: &[u8]) -> (UserId, Vec<String>) {
     fs::create_dir_all(dir).unwrap();
     fs::write(dir.join(USER_ID_FILE), contents).unwrap();
     let logs = Logs::default();
@@ -338,7 +352,11 @@ fn a_user_id_file_that_holds_no_uuid_is_moved_aside_and_a_new_user_made() {
             "6f9619ff-8b86-4011-b42d-00c04fc964ff",
             "{shown:?}"
         );
-        assert_eq!(user.get_version_num(), 4, "a fresh v4 id for {shown:?}");
+        assert_eq!(
+            user.as_uuid().unwrap().get_version_num(),
+            4,
+            "a fresh v4 id for {shown:?}"
+        );
         assert!(
             logs.iter()
                 .any(|l| l.starts_with("ERROR") && l.contains("user id")),
@@ -409,7 +427,7 @@ fn a_nil_user_id_file_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let nil = b"00000000-0000-0000-0000-000000000000\n";
     let (user, logs) = open_with_user_file(dir.path(), nil);
-    assert!(!user.is_nil());
+    assert_ne!(user, UserId::ANONYMOUS);
     assert!(!logs.is_empty(), "the replacement is logged");
     let kept: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -452,7 +470,7 @@ fn every_damaged_user_id_file_is_kept() {
 /// the store, and returns what it saw, its logs, and the keys kept aside afterwards.
 /// What opening a store on a planted record gave: the store's view, the logs, the keys kept
 /// aside (with their bytes) and the user.
-type Planted = (Opened, Vec<String>, Vec<(String, Vec<u8>)>, Uuid);
+type Planted = (Opened, Vec<String>, Vec<(String, Vec<u8>)>, UserId);
 
 fn open_with_record(bytes: &[u8]) -> Planted {
     let dir = tempfile::tempdir().unwrap();
@@ -469,7 +487,7 @@ fn open_with_record(bytes: &[u8]) -> Planted {
             let mut store = db.store("default");
             let opened = store.open().await.unwrap();
             // The store goes on: the next write replaces the record, the copy aside stays.
-            store.close(&state(7)).await.unwrap();
+            store.close(&state(7), 0).await.unwrap();
             (opened, db.user_id())
         })
     });
@@ -499,8 +517,9 @@ fn a_record_from_a_far_future_version_is_kept_aside_and_treated_as_absent() {
         "the last run closed cleanly, so its checkpoint is its final state"
     );
     assert_eq!(opened.user_id, user);
-    assert!(
-        opened.clean_shutdown,
+    assert_eq!(
+        opened.previous_run,
+        PreviousRun::Clean,
         "the marker is about the process, not the record"
     );
     assert!(

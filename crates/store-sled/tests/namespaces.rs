@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use client_session_core::PreviousRun;
 use client_session_store::SessionStore;
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR};
 
@@ -31,7 +32,7 @@ fn resumed_without_the_database(dir: &Path, namespaces: &[(String, u32)]) -> Vec
             let opened = db.store(namespace).open().await.unwrap();
             let state = opened.state.expect("the checkpoint is found");
             // The clean close's checkpoint is that run's exact final state.
-            assert!(opened.clean_shutdown, "{namespace:?}");
+            assert_eq!(opened.previous_run, PreviousRun::Clean, "{namespace:?}");
             assert!(!state.new_session_requested, "{namespace:?}");
             out.push(state.session.map(|s| s.session_index));
         }

@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use client_session_core::PersistedSession;
+use client_session_core::{PersistedSession, PreviousRun};
 use client_session_store::record::{self, Decoded};
-use client_session_store::{SessionStore, StoreError};
+use client_session_store::{Durability, SessionStore, StoreError};
 use client_session_store_sled::{SledDatabase, USER_ID_FILE};
 use client_session_suite::support::raw_sled;
 
@@ -26,20 +26,24 @@ async fn state_and_clean_marker_survive_reopen() {
         let mut store = db.store("default");
         let opened = store.open().await.unwrap();
         assert_eq!(opened.state, None);
-        store.save(&state(1), false).await.unwrap();
-        store.close(&state(2)).await.unwrap();
+        store
+            .save(&state(1), 0, Durability::Buffered)
+            .await
+            .unwrap();
+        store.close(&state(2), 0).await.unwrap();
         opened.user_id
     };
     let db = SledDatabase::open(dir.path()).unwrap();
     let opened = db.store("default").open().await.unwrap();
     assert_eq!(opened.user_id, user);
     assert_eq!(opened.state, Some(state(2)));
-    assert!(opened.clean_shutdown);
+    assert_eq!(opened.previous_run, PreviousRun::Clean);
     drop(db);
     let db = SledDatabase::open(dir.path()).unwrap();
     let opened = db.store("default").open().await.unwrap();
-    assert!(
-        !opened.clean_shutdown,
+    assert_eq!(
+        opened.previous_run,
+        PreviousRun::Unclean,
         "the previous open was never closed: an unclean shutdown"
     );
     assert_eq!(opened.state, Some(state(2)));
@@ -52,7 +56,7 @@ async fn durable_save_is_on_disk_without_close() {
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("default");
         store.open().await.unwrap();
-        store.save(&state(7), true).await.unwrap();
+        store.save(&state(7), 0, Durability::Durable).await.unwrap();
     }
     let db = SledDatabase::open(dir.path()).unwrap();
     assert_eq!(
@@ -71,8 +75,8 @@ async fn namespaces_keep_separate_sessions_and_share_the_user() {
         a.open().await.unwrap().user_id,
         b.open().await.unwrap().user_id
     );
-    a.save(&state(1), false).await.unwrap();
-    b.save(&state(5), false).await.unwrap();
+    a.save(&state(1), 0, Durability::Buffered).await.unwrap();
+    b.save(&state(5), 0, Durability::Buffered).await.unwrap();
     let all = db.namespaces().unwrap();
     assert_eq!(all["a"], Decoded::Current(state(1)));
     assert_eq!(all["b"], Decoded::Current(state(5)));
@@ -95,7 +99,7 @@ async fn newer_format_is_kept_aside_and_treated_as_absent() {
     let opened = store.open().await.unwrap();
     assert_eq!(opened.state, None);
     assert_eq!(opened.user_id, user);
-    store.save(&state(1), true).await.unwrap();
+    store.save(&state(1), 0, Durability::Durable).await.unwrap();
     drop(store);
     drop(db);
     let raw = raw_sled(dir.path());
@@ -163,7 +167,7 @@ async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("default");
         store.open().await.unwrap();
-        store.close(&state(3)).await.unwrap();
+        store.close(&state(3), 0).await.unwrap();
         db.user_id()
     };
     damage(dir.path(), how);
@@ -171,8 +175,8 @@ async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
     assert_eq!(db.user_id(), user, "the user id is not in the database");
     let opened = db.store("default").open().await.unwrap();
     assert_eq!(
-        (opened.state, opened.clean_shutdown),
-        (Some(state(3)), true),
+        (opened.state, opened.previous_run),
+        (Some(state(3)), PreviousRun::Clean),
         "the clean close's checkpoint is the state the damaged database lost"
     );
     let moved = fs::read_dir(dir.path())

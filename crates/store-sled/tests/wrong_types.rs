@@ -9,9 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use client_session_store::SessionStore;
+use client_session_core::UserId;
+use client_session_store::{Durability, SessionStore};
 use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR, USER_ID_FILE};
-use uuid::Uuid;
 
 mod fixtures;
 use fixtures::{runtime, start_and_close, state};
@@ -19,7 +19,7 @@ mod logs;
 use logs::{with_logs, Logs};
 
 /// A tracker's life on `dir`: a new session (a durable save, so a checkpoint), a clean close.
-fn track(dir: &Path, index: u32) -> Uuid {
+fn track(dir: &Path, index: u32) -> UserId {
     runtime().block_on(async {
         let db = SledDatabase::open(dir).expect("the directory opens");
         start_and_close(&db, "default", index).await;
@@ -42,7 +42,7 @@ fn asides(dir: &Path, name: &str) -> Vec<PathBuf> {
 
 /// Opens `dir` three times, each a full tracker life, and returns the user ids; the first
 /// open's log lines too.
-fn three_runs(dir: &Path) -> (Vec<Uuid>, Vec<String>) {
+fn three_runs(dir: &Path) -> (Vec<UserId>, Vec<String>) {
     let logs = Logs::default();
     let first = with_logs(&logs, |_| track(dir, 5));
     let users = vec![first, track(dir, 6), track(dir, 7)];
@@ -229,12 +229,21 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             let mut store = db.store("default");
             store.open().await.unwrap();
             for index in 1..6 {
-                store.save(&state(index), true).await.unwrap();
-                store.save(&state(index), false).await.unwrap();
+                store
+                    .save(&state(index), 0, Durability::Durable)
+                    .await
+                    .unwrap();
+                store
+                    .save(&state(index), 0, Durability::Buffered)
+                    .await
+                    .unwrap();
             }
             assert_eq!(count(&logs), 1, "{:?}", logs.lines());
             fs::remove_file(&checkpoints).unwrap();
-            store.save(&state(6), false).await.unwrap();
+            store
+                .save(&state(6), 0, Durability::Buffered)
+                .await
+                .unwrap();
             assert!(
                 logs.lines()
                     .iter()
@@ -251,8 +260,8 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             fs::write(&checkpoints, b"in the way").unwrap();
             let mut other = db.store("other");
             other.open().await.unwrap();
-            other.save(&state(1), true).await.unwrap();
-            other.save(&state(2), true).await.unwrap();
+            other.save(&state(1), 0, Durability::Durable).await.unwrap();
+            other.save(&state(2), 0, Durability::Durable).await.unwrap();
             assert_eq!(count(&logs), 2, "{:?}", logs.lines());
         });
     });

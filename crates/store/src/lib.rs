@@ -2,7 +2,7 @@
 //!
 //! [`SessionStore`] is the one seam between the session actor and a storage backend. A store
 //! serves one namespace; it hands the actor the installation's user id, the stored session
-//! and whether the previous process shut down cleanly, and it keeps what the actor gives it
+//! and how the previous process ended ([`PreviousRun`]), and it keeps what the actor gives it
 //! back. This crate has the trait, the versioned record encoding every byte-oriented backend
 //! shares ([`record`]) and the [`MemoryStore`]; `client-session-store-sled` is the native
 //! backend. It builds for `wasm32`, where stores may hold `!Send` JavaScript values.
@@ -13,8 +13,7 @@ pub mod record;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
-use uuid::Uuid;
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 
 pub use memory::{MemoryStorage, MemoryStore};
 
@@ -22,12 +21,41 @@ pub use memory::{MemoryStorage, MemoryStore};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
     /// The installation's user id: made once, never changed by a damaged session record.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The stored session, `None` when there is none or it could not be read.
     pub state: Option<PersistedSession>,
-    /// Whether the previous tracker on this namespace shut down cleanly. A tracker that died
-    /// (a crash, `kill -9`) leaves this `false`.
-    pub clean_shutdown: bool,
+    /// How the previous tracker on this namespace ended: [`PreviousRun::Clean`] after a clean
+    /// shutdown, [`PreviousRun::Unclean`] after one that died (a crash, `kill -9`), and
+    /// [`PreviousRun::NotApplicable`] for stores without runs (cookies: a page load is the
+    /// restart, and the stored session is live state).
+    pub previous_run: PreviousRun,
+}
+
+/// What [`SessionStore::load`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    /// Nothing outside this tracker can have changed the store since it last read or wrote it
+    /// (a store only this tracker writes: memory, sled). The tracker goes on with what it has.
+    Unchanged,
+    /// What the store holds now, which others may have rewritten (cookies shared with other
+    /// tabs and the JavaScript tracker).
+    Current {
+        /// The user id the store holds now.
+        user_id: UserId,
+        /// The stored session, `None` when there is none (expired, deleted) or it is unreadable.
+        state: Option<PersistedSession>,
+    },
+}
+
+/// How far [`SessionStore::save`] must take a write before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// On stable storage before `save` returns: the batch started a session, whose first entity
+    /// must not leave the tracker before it is kept.
+    Durable,
+    /// May still be buffered; a crash can lose it (the next start then sees an unclean previous
+    /// run and rotates the session).
+    Buffered,
 }
 
 /// Errors a store reports. Unreadable records are not errors: they are logged and treated as
@@ -67,9 +95,9 @@ pub enum StoreError {
 
 /// A session store for one namespace.
 ///
-/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then
-/// [`save`](Self::save) after every event or batch, then [`close`](Self::close) at a clean
-/// shutdown. Implementations on `wasm32` need not be `Send`.
+/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then for
+/// every batch [`load`](Self::load) before it and [`save`](Self::save) after it (when the state
+/// changed), then [`close`](Self::close) at a clean shutdown. Implementations on `wasm32` need not be `Send`.
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait)]
 pub trait SessionStore: MaybeSend + 'static {
@@ -81,12 +109,30 @@ pub trait SessionStore: MaybeSend + 'static {
     /// an unclean shutdown.
     async fn open(&mut self) -> Result<Opened, StoreError>;
 
-    /// Keeps `state`. With `durable` the write is on disk before this returns; without it, it
-    /// may be lost in a crash (the clean marker makes the next start rotate the session then).
-    async fn save(&mut self, state: &PersistedSession, durable: bool) -> Result<(), StoreError>;
+    /// Reads the store again before the tracker decides a batch, at the tracker's clock
+    /// `now_ms` (a store whose records expire needs it). Read, decide and write form one step:
+    /// the actor calls `load`, applies the batch and calls [`save`](Self::save), and nothing
+    /// else of this tracker touches the store in between.
+    ///
+    /// The default is for stores only this tracker writes: [`Loaded::Unchanged`], without I/O.
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+        let _ = now_ms;
+        Ok(Loaded::Unchanged)
+    }
 
-    /// Keeps `state`, sets the clean marker and makes both durable.
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError>;
+    /// Keeps `state`, as far as `durability` asks. `now_ms` is the tracker's clock at the
+    /// write (Unix ms), for stores whose records expire (a cookie's `Expires`); stores that do
+    /// not need it ignore it.
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        now_ms: i64,
+        durability: Durability,
+    ) -> Result<(), StoreError>;
+
+    /// Keeps `state`, sets the clean marker and makes both durable. `now_ms` as for
+    /// [`save`](Self::save).
+    async fn close(&mut self, state: &PersistedSession, now_ms: i64) -> Result<(), StoreError>;
 }
 
 /// `Send` on native targets, where the actor runs on a multi-threaded runtime; nothing on

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, StorageMechanism};
+use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
 use uuid::Uuid;
 
-use crate::{Opened, SessionStore, StoreError};
+use crate::{Durability, Opened, SessionStore, StoreError};
 
 /// Shared in-memory storage for any number of namespaces: what a device's storage would be,
 /// without a disk. Clones share the same contents, so a tracker "restarted" on a clone sees
@@ -30,7 +30,7 @@ pub struct MemoryStorage {
 
 #[derive(Debug, Default)]
 struct Contents {
-    user_id: Option<Uuid>,
+    user_id: Option<UserId>,
     namespaces: HashMap<Arc<str>, Slot>,
 }
 
@@ -75,7 +75,7 @@ impl MemoryStorage {
 
     /// The installation user id, once a store was opened.
     #[must_use]
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         self.lock().user_id
     }
 
@@ -103,23 +103,30 @@ impl SessionStore for MemoryStore {
 
     async fn open(&mut self) -> Result<Opened, StoreError> {
         let mut contents = self.storage.lock();
-        let user_id = *contents.user_id.get_or_insert_with(Uuid::new_v4);
+        let user_id = *contents
+            .user_id
+            .get_or_insert_with(|| UserId::from_uuid(Uuid::new_v4()));
         let slot = contents.slot(&self.namespace);
         let opened = Opened {
             user_id,
             state: slot.state,
-            clean_shutdown: slot.clean,
+            previous_run: PreviousRun::from_clean_marker(slot.clean),
         };
         slot.clean = false;
         Ok(opened)
     }
 
-    async fn save(&mut self, state: &PersistedSession, _durable: bool) -> Result<(), StoreError> {
+    async fn save(
+        &mut self,
+        state: &PersistedSession,
+        _now_ms: i64,
+        _durability: Durability,
+    ) -> Result<(), StoreError> {
         self.storage.lock().slot(&self.namespace).state = Some(*state);
         Ok(())
     }
 
-    async fn close(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+    async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
         let mut contents = self.storage.lock();
         let slot = contents.slot(&self.namespace);
         slot.state = Some(*state);
@@ -136,18 +143,22 @@ mod tests {
     async fn clean_marker_is_cleared_at_open_and_set_at_close() {
         let storage = MemoryStorage::new();
         let mut store = storage.store("ns");
-        assert!(!store.open().await.unwrap().clean_shutdown);
+        assert_eq!(
+            store.open().await.unwrap().previous_run,
+            PreviousRun::Unclean
+        );
         let state = PersistedSession {
             new_session_requested: true,
             ..PersistedSession::default()
         };
-        store.close(&state).await.unwrap();
+        store.close(&state, 0).await.unwrap();
         let mut again = storage.store("ns");
         let opened = again.open().await.unwrap();
-        assert!(opened.clean_shutdown);
+        assert_eq!(opened.previous_run, PreviousRun::Clean);
         assert_eq!(opened.state, Some(state));
-        assert!(
-            !storage.store("ns").open().await.unwrap().clean_shutdown,
+        assert_eq!(
+            storage.store("ns").open().await.unwrap().previous_run,
+            PreviousRun::Unclean,
             "a process that dies after open leaves no marker"
         );
     }
@@ -164,7 +175,7 @@ mod tests {
             anonymous: true,
             ..PersistedSession::default()
         };
-        a.save(&state, false).await.unwrap();
+        a.save(&state, 0, Durability::Buffered).await.unwrap();
         assert_eq!(storage.stored("a"), Some(state));
         assert_eq!(storage.stored("b"), None);
     }

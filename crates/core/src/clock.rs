@@ -1,4 +1,7 @@
-//! Where the actor and its handles read the time: injected, so tests control it.
+//! Where the actor, its handles and the stores read the time: injected, so tests control it.
+//!
+//! It lives in the core so that a store (which cannot depend on the actor) can share the seam;
+//! the state machine itself never reads a clock: its time is always an argument.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -31,7 +34,7 @@ impl Clock for SystemClock {
 /// and gives another to the actor.
 ///
 /// ```
-/// use client_session_actor::{Clock, ManualClock};
+/// use client_session_core::{Clock, ManualClock};
 /// let clock = ManualClock::new(1000);
 /// let shared = clock.clone();
 /// clock.advance(500);
