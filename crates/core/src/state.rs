@@ -350,7 +350,7 @@ impl SessionState {
 
     fn entity_of(&self, session: SessionRecord) -> ClientSession {
         let entity = ClientSession {
-            user_id: self.user_id.into(),
+            user_id: self.user_id,
             session_id: session.session_id,
             session_index: session.session_index,
             previous_session_id: session.previous_session_id,
