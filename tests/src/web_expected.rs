@@ -24,16 +24,6 @@ const LINE_KEYS: [&str; 7] = [
     "client_session",
     "cookies",
 ];
-const ENTITY_KEYS: [&str; 8] = [
-    "userId",
-    "sessionId",
-    "sessionIndex",
-    "previousSessionId",
-    "storageMechanism",
-    "firstEventId",
-    "firstEventTimestamp",
-    "eventIndex",
-];
 
 /// Checks a web scenario's expected lines; see the module documentation.
 ///
@@ -157,7 +147,11 @@ fn check_line(line: &Value, expect: &Expect<'_>, symbols: &mut Symbols) -> Resul
     let entity = object["client_session"]
         .as_object()
         .ok_or("`client_session` must be an object: on the web every event carries it")?;
-    keys_in_order(entity, &ENTITY_KEYS, "client_session")?;
+    keys_in_order(
+        entity,
+        &client_session_scenario::schema::KEYS,
+        "client_session",
+    )?;
     let user = entity["userId"]
         .as_str()
         .ok_or("`userId` is not a string")?;

@@ -15,7 +15,8 @@ const STORAGE_MECHANISMS: [&str; 5] = [
     "LOCAL_STORAGE",
     "FLASH_LSO",
 ];
-const KEYS: [&str; 8] = [
+/// The entity's keys, in the order every tracker writes them.
+pub const KEYS: [&str; 8] = [
     "userId",
     "sessionId",
     "sessionIndex",
