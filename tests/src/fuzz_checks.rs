@@ -18,7 +18,7 @@ use client_session_core::{
     UserId, MAX_INDEX,
 };
 use client_session_scenario::schema::check_client_session;
-use client_session_scenario::{parse, parse_step, EventName, Op, Platform, Scenario, Step};
+use client_session_scenario::{parse, parse_step, Op, Platform, Scenario, Step, STEP_KEYS};
 use client_session_store::record::{self, Decoded, FORMAT_VERSION};
 use client_session_store::{Durability, SessionStore, StoreError};
 use client_session_store_sled::SledDatabase;
@@ -250,16 +250,7 @@ fn check_step_matches(
     let object = raw
         .as_object()
         .ok_or_else(|| format!("step {index}: accepted a step that is not an object"))?;
-    let known = [
-        "at_ms",
-        "clock_ms",
-        "op",
-        "event",
-        "value",
-        "name",
-        "max_age_s",
-    ];
-    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+    if let Some(unknown) = object.keys().find(|k| !STEP_KEYS.contains(&k.as_str())) {
         return Err(format!(
             "step {index}: accepted the unknown key {unknown:?}"
         ));
@@ -291,7 +282,7 @@ fn check_step_matches(
     let value = object.get("value");
     match &step.op {
         &Op::Track(name) => ensure!(
-            event == Some(event_name(name)),
+            event == Some(name.as_str()),
             "step {index}: event {name:?} parsed from {event:?}"
         ),
         _ => ensure!(
@@ -334,15 +325,6 @@ fn op_name(op: &Op) -> &'static str {
     }
 }
 
-fn event_name(name: EventName) -> &'static str {
-    match name {
-        EventName::ScreenView => "screen_view",
-        EventName::Structured => "structured",
-        EventName::SelfDescribing => "self_describing",
-        EventName::PageView => "page_view",
-    }
-}
-
 /// A scenario as the JSON of spec Part C, every config key written out.
 #[must_use]
 pub fn write_scenario(scenario: &Scenario) -> Value {
@@ -359,7 +341,7 @@ pub fn write_scenario(scenario: &Scenario) -> Value {
             object.insert("op".into(), json!(op_name(&step.op)));
             match &step.op {
                 &Op::Track(name) => {
-                    object.insert("event".into(), json!(event_name(name)));
+                    object.insert("event".into(), json!(name.as_str()));
                 }
                 &Op::Anonymous(flag) => {
                     object.insert("value".into(), json!(flag));

@@ -66,7 +66,7 @@ pub fn check_web_expected(scenario: &Scenario, lines: &[Value]) -> Result<(), St
             &Expect {
                 step: index,
                 at_ms: step.at_ms,
-                event: event_name(event),
+                event: event.as_str(),
                 dtm,
                 anonymous: scenario.config.session.anonymous,
                 names: &names,
@@ -88,15 +88,6 @@ struct Expect<'a> {
     anonymous: bool,
     names: &'a CookieNames,
     others: &'a BTreeSet<&'a str>,
-}
-
-fn event_name(name: EventName) -> &'static str {
-    match name {
-        EventName::ScreenView => "screen_view",
-        EventName::Structured => "structured",
-        EventName::SelfDescribing => "self_describing",
-        EventName::PageView => "page_view",
-    }
 }
 
 fn keys_in_order(object: &Map<String, Value>, keys: &[&str], what: &str) -> Result<(), String> {

@@ -96,6 +96,17 @@ pub struct SetCookie {
     pub max_age_s: Option<i64>,
 }
 
+/// Every key a step may have (Part C); any other is an error.
+pub const STEP_KEYS: [&str; 7] = [
+    "at_ms",
+    "clock_ms",
+    "op",
+    "event",
+    "value",
+    "name",
+    "max_age_s",
+];
+
 /// The kinds of event a scenario tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventName {
@@ -110,6 +121,25 @@ pub enum EventName {
 }
 
 impl EventName {
+    /// Every kind, for reading a name back.
+    pub const ALL: [Self; 4] = [
+        Self::ScreenView,
+        Self::Structured,
+        Self::SelfDescribing,
+        Self::PageView,
+    ];
+
+    /// The name a scenario and its output lines use.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ScreenView => "screen_view",
+            Self::Structured => "structured",
+            Self::SelfDescribing => "self_describing",
+            Self::PageView => "page_view",
+        }
+    }
+
     /// A representative payload of this kind.
     #[must_use]
     pub fn payload(self) -> Payload {
@@ -321,20 +351,7 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
     let object = value
         .as_object()
         .ok_or_else(|| error(step, "", "a step is a JSON object"))?;
-    known_keys(
-        object,
-        &[
-            "at_ms",
-            "clock_ms",
-            "op",
-            "event",
-            "value",
-            "name",
-            "max_age_s",
-        ],
-        step,
-        "",
-    )?;
+    known_keys(object, &STEP_KEYS, step, "")?;
     let at_ms = match (object.contains_key("at_ms"), timed) {
         (true, _) | (false, true) => integer(object, "at_ms", step)?,
         (false, false) => 0,
@@ -345,19 +362,17 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
     };
     let op_name = string(object, "op", step)?;
     let op = match op_name {
-        "track" => Op::Track(match string(object, "event", step)? {
-            "screen_view" => EventName::ScreenView,
-            "structured" => EventName::Structured,
-            "self_describing" => EventName::SelfDescribing,
-            "page_view" => EventName::PageView,
-            other => {
-                return Err(error(
-                    step,
-                    "event",
-                    format!("unknown event {}", quoted(other)),
-                ))
-            }
-        }),
+        "track" => {
+            let name = string(object, "event", step)?;
+            Op::Track(
+                EventName::ALL
+                    .into_iter()
+                    .find(|event| event.as_str() == name)
+                    .ok_or_else(|| {
+                        error(step, "event", format!("unknown event {}", quoted(name)))
+                    })?,
+            )
+        }
         "background" => Op::Background,
         "foreground" => Op::Foreground,
         "new_session" => Op::NewSession,

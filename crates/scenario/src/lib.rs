@@ -20,7 +20,7 @@ mod launchers;
 
 pub use format::{
     parse, parse_step, EventName, Op, Platform, Scenario, ScenarioConfig, ScenarioError, SetCookie,
-    Step,
+    Step, STEP_KEYS,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use launchers::{MemoryLauncher, SledLauncher};
