@@ -345,8 +345,6 @@ impl Keys {
 #[derive(Debug)]
 struct Engine {
     db_path: PathBuf,
-    /// Where the database is registered in [`OpenedHere`].
-    key: PathBuf,
     /// `None` after a failure until the next operation reopens it, or for good when
     /// `unavailable`.
     db: Option<sled::Db>,
@@ -359,7 +357,6 @@ impl Engine {
     fn open(db_path: &Path, key: PathBuf) -> Result<(Self, Arc<()>), StoreError> {
         let mut engine = Self {
             db_path: db_path.to_owned(),
-            key: key.clone(),
             db: None,
             unavailable: false,
         };
@@ -387,7 +384,7 @@ impl Engine {
         let db = match engine.db.take() {
             Some(db) => db,
             None => {
-                let db = OpenedHere::reopen(&engine.db_path, &engine.key)?;
+                let db = OpenedHere::reopen(&engine.db_path)?;
                 tracing::info!(path = %engine.db_path.display(), "the session database is open again after a failed write");
                 db
             }
@@ -432,18 +429,21 @@ impl OpenedHere {
     }
 
     fn open(db_path: &Path, key: PathBuf) -> Result<(sled::Db, Arc<()>), StoreError> {
+        let db = Self::open_waiting(db_path, || Self::released_here(&key))?;
+        Ok((db, Self::register(key)))
+    }
+
+    /// Opens `db_path`, waiting briefly on a lock while `ours()` says this process released it.
+    fn open_waiting(db_path: &Path, ours: impl Fn() -> bool) -> Result<sled::Db, StoreError> {
         let deadline = Instant::now() + OWN_RELEASE_WAIT;
-        let db = loop {
+        loop {
             match open_guarded(db_path) {
-                Err(StoreError::Locked { .. })
-                    if Self::released_here(&key) && Instant::now() < deadline =>
-                {
+                Err(StoreError::Locked { .. }) if ours() && Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(2));
                 }
-                other => break other?,
+                other => return other,
             }
-        };
-        Ok((db, Self::register(key)))
+        }
     }
 
     /// Marks the database at `key` as in use here until the returned token is dropped.
@@ -458,20 +458,8 @@ impl OpenedHere {
 
     /// Opens again a database this process just dropped after a failure: sled's I/O threads
     /// may still hold its lock for a moment.
-    fn reopen(db_path: &Path, key: &Path) -> Result<sled::Db, StoreError> {
-        let deadline = Instant::now() + OWN_RELEASE_WAIT;
-        loop {
-            match open_guarded(db_path) {
-                Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                Err(e) => {
-                    tracing::debug!(key = %key.display(), error = %e, "reopening the session database failed");
-                    return Err(e);
-                }
-                Ok(db) => return Ok(db),
-            }
-        }
+    fn reopen(db_path: &Path) -> Result<sled::Db, StoreError> {
+        Self::open_waiting(db_path, || true)
     }
 }
 
