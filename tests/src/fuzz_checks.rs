@@ -368,7 +368,7 @@ pub fn write_scenario(scenario: &Scenario) -> Value {
         "config": {
             "foreground_timeout_s": config.session.foreground_timeout.as_secs(),
             "background_timeout_s": config.session.background_timeout.as_secs(),
-            "session_timeout_s": config.session_timeout_s,
+            "session_timeout_s": config.session.session_timeout.as_secs(),
             "lifecycle_events": config.session.lifecycle_events,
             "continue_session_on_restart": config.session.continue_session_on_restart,
             "anonymous": config.session.anonymous,
@@ -624,7 +624,7 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
     let user = {
         let db = SledDatabase::open(dir.path()).map_err(|e| format!("setup: first open: {e}"))?;
         let mut store = db.store("fuzz");
-        block_on(store.open()).map_err(|e| format!("setup: store open: {e}"))?;
+        block_on(store.open(0)).map_err(|e| format!("setup: store open: {e}"))?;
         // As a tracker does: the session's first save is flushed (and checkpointed).
         block_on(store.save(&saved, 0, Durability::Durable))
             .map_err(|e| format!("setup: store save: {e}"))?;
@@ -653,7 +653,7 @@ pub fn sled_open(data: &[u8]) -> Result<Path, Violation> {
         db.user_id()
     );
     let mut store = db.store("fuzz");
-    let opened = must_open("opening the store", &name, block_on(store.open()))?;
+    let opened = must_open("opening the store", &name, block_on(store.open(0)))?;
     ensure!(
         opened.user_id == user,
         "damaging {name}: the store reports user {}",

@@ -8,21 +8,17 @@
 //! passes when, for every scenario of its platform (every file under `scenarios/` is loaded; a
 //! file that does not pair up fails the suite), its output matches symbolically and every entity
 //! it emits is valid under the official Iglu schema ([`iglu`]) and the schema facts. A new store
-//! or platform adapter joins the suite by calling [`check_backend`] with a [`Launcher`]
-//! constructor, nothing else.
+//! or platform adapter joins the suite by calling [`check_backend`] with its platform and a
+//! [`Launcher`] constructor, nothing else.
 //!
-//! **Web scenarios are not yet run by any backend.** Every file in `scenarios/web/` is parsed and
-//! checked ([`check_web_expected`]: the scenario, and each expected line well formed in the
-//! symbolic form and consistent with spec A3), so a broken file fails CI today; the web launcher
-//! of issue 7 will run them. Until then [`web_rules`] replays them at the rules level (the core's
-//! web rules, the `_sp_id` codec and the native jar, without the actor) and the `web_rules` test
-//! compares that output with each expected file.
+//! Web expected files are also checked on their own when loaded ([`check_web_expected`]: each
+//! line well formed in the symbolic form, its entity and cookies consistent with spec A3), so a
+//! hand-derivation slip is caught by the file, not only by a backend disagreeing with it.
 
 pub mod fuzz_checks;
 pub mod iglu;
 pub mod support;
 pub mod web_expected;
-pub mod web_rules;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -38,31 +34,10 @@ pub mod embedded {
     include!(concat!(env!("OUT_DIR"), "/scenario_files.rs"));
 }
 
-/// The platform folders under `scenarios/`, the rule set of each, and whether a backend of the
-/// suite runs it. Every backend today (the memory store, the sled store, the desktop adapter)
-/// runs the mobile rules. `web` is loaded and checked but run by none yet: the web launcher of
-/// issue 7 will run it. A folder not listed here fails the suite.
-pub const PLATFORMS: &[(&str, Platform, Runs)] = &[
-    ("mobile", Platform::Mobile, Runs::Yes),
-    ("web", Platform::Web, Runs::NotYet),
-];
-
-/// Whether the suite's backends run a platform's scenarios.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runs {
-    /// Every backend of the suite runs them.
-    Yes,
-    /// Loaded and checked, but no backend runs them yet.
-    NotYet,
-}
-
-/// Whether the suite's backends run scenarios of `platform`.
-#[must_use]
-pub fn runs(platform: Platform) -> bool {
-    PLATFORMS
-        .iter()
-        .any(|&(_, p, runs)| p == platform && runs == Runs::Yes)
-}
+/// The platform folders under `scenarios/` and the rule set of each. Every backend runs the
+/// scenarios of its platform: the memory store, the sled store and the desktop adapter the
+/// mobile ones, the cookie store the web ones. A folder not listed here fails the suite.
+pub const PLATFORMS: &[(&str, Platform)] = &[("mobile", Platform::Mobile), ("web", Platform::Web)];
 
 /// One scenario file with its expected symbolic output.
 #[derive(Debug)]
@@ -104,8 +79,8 @@ pub fn load_cases_from(entries: &[Entry<'_>]) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
     let mut problems = Vec::new();
     for &(top, content) in sorted.iter().filter(|(path, _)| !path.contains('/')) {
-        match PLATFORMS.iter().find(|(folder, _, _)| *folder == top) {
-            Some(&(_, platform, _)) if content.is_none() => {
+        match PLATFORMS.iter().find(|(folder, _)| *folder == top) {
+            Some(&(_, platform)) if content.is_none() => {
                 let prefix = format!("{top}/");
                 let inside: Vec<Entry<'_>> = sorted
                     .iter()
@@ -126,7 +101,7 @@ pub fn load_cases_from(entries: &[Entry<'_>]) -> Result<Vec<Case>, String> {
                 root.join(top).display(),
                 PLATFORMS
                     .iter()
-                    .map(|(folder, _, _)| *folder)
+                    .map(|(folder, _)| *folder)
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
@@ -239,22 +214,26 @@ fn load_case(
     })
 }
 
-/// The shared runner: plays every case of the suite that backends run ([`runs`]: the mobile ones
-/// today; web scenarios are loaded and checked but not yet run) on a fresh launcher from `make`
-/// and checks each output with [`verify`] (the official Iglu schema included). A backend joins
-/// the suite by calling this with its launcher.
+/// The shared runner: plays every case of `platform` on a fresh launcher from `make` and checks
+/// each output with [`verify`] (the official Iglu schema included). A backend joins the suite
+/// by calling this with its platform and launcher.
 ///
 /// # Errors
-/// The missing or broken schema or scenario tree, or every case that failed, each with why.
+/// The missing or broken schema or scenario tree, no case of `platform`, or every case that
+/// failed, each with why.
 pub async fn check_backend<L: Launcher>(
     backend: &str,
+    platform: Platform,
     mut make: impl FnMut(&Case) -> L,
 ) -> Result<(), String> {
     let iglu = ClientSessionSchema::official()?;
     let cases: Vec<Case> = load_cases()?
         .into_iter()
-        .filter(|case| runs(case.scenario.platform))
+        .filter(|case| case.scenario.platform == platform)
         .collect();
+    if cases.is_empty() {
+        return Err(format!("{backend}: no {platform:?} scenarios"));
+    }
     let mut failures = Vec::new();
     for case in &cases {
         let mut launcher = make(case);
@@ -454,12 +433,6 @@ mod tests {
             message.contains("scenarios/web/01-a.expected.jsonl: 0 lines for 1 track steps"),
             "{message}"
         );
-    }
-
-    #[test]
-    fn web_cases_load_but_no_backend_runs_them() {
-        assert!(runs(Platform::Mobile));
-        assert!(!runs(Platform::Web));
     }
 
     #[test]

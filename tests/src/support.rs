@@ -79,12 +79,14 @@ pub fn any_config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        0u32..150,
     )
-        .prop_map(|(fg, bg, lifecycle, cont, anon)| Config {
+        .prop_map(|(fg, bg, lifecycle, cont, anon, web)| Config {
             foreground_timeout: Timeout::from_secs(fg),
             background_timeout: Timeout::from_secs(bg),
             lifecycle_events: lifecycle,
             continue_session_on_restart: cont,
             anonymous: anon,
+            session_timeout: Timeout::from_secs(web),
         })
 }

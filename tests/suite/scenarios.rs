@@ -1,13 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 //! Every scenario against every native backend: the memory store, the sled store and the
-//! desktop adapter. Each backend supplies only a launcher; the shared runner
-//! (`client_session_suite::check_backend`) runs every mobile scenario file and validates every
-//! entity against the official Iglu schema.
-//!
-//! Web scenarios (`scenarios/web/`) are NOT YET RUN by any backend: they are parsed and their
-//! expected files checked (see `web_scenarios_are_checked_but_not_yet_run`), and the web launcher
-//! of issue 7 will run them. Until then `suite/web_rules.rs` replays them at the rules level
-//! (core web rules, `_sp_id` codec, native jar; no actor) against the same expected files.
+//! desktop adapter run the mobile files; the cookie store over the native jar runs the web
+//! files. Each backend supplies only a launcher; the shared runner
+//! (`client_session_suite::check_backend`) runs every scenario file of its platform and
+//! validates every entity against the official Iglu schema.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,12 +13,13 @@ use client_session_actor::{Clock, Error, SessionHandle};
 use client_session_core::Config;
 use client_session_desktop::{DesktopError, DesktopOptions, DesktopTracker};
 use client_session_scenario::Platform;
-use client_session_scenario::{Launcher, MemoryLauncher, SledLauncher};
-use client_session_suite::{check_backend, load_cases, runs, Case};
+use client_session_scenario::{Launcher, MemoryLauncher, SledLauncher, WebLauncher};
+use client_session_suite::iglu::ClientSessionSchema;
+use client_session_suite::{check_backend, load_cases, play, verify, Case};
 
-/// Runs the whole suite (every scenario file, the official schema) on launchers from `make`.
+/// Runs every mobile scenario file on launchers from `make`, against the official schema.
 async fn suite<L: Launcher>(backend: &str, make: impl FnMut(&Case) -> L) {
-    if let Err(report) = check_backend(backend, make).await {
+    if let Err(report) = check_backend(backend, Platform::Mobile, make).await {
         panic!("{report}");
     }
 }
@@ -51,6 +48,10 @@ struct DesktopLauncher {
 
 #[async_trait(?Send)]
 impl Launcher for DesktopLauncher {
+    fn platform(&self) -> Platform {
+        Platform::Mobile
+    }
+
     async fn launch(
         &mut self,
         config: Config,
@@ -96,13 +97,10 @@ async fn mobile_scenarios_on_the_desktop_adapter() {
     .await;
 }
 
-/// Web scenarios are loaded from the embedded files, parsed, and their expected outputs checked
-/// for form and for consistency with spec A3 (`check_web_expected`), so a broken file fails here.
-/// They are not run: no backend of this suite implements the web rules yet.
-#[test]
-fn web_scenarios_are_checked_but_not_yet_run() {
-    let cases = load_cases().unwrap_or_else(|report| panic!("{report}"));
-    let web = cases
+#[tokio::test]
+async fn web_scenarios_on_the_cookie_store() {
+    let web = load_cases()
+        .unwrap_or_else(|report| panic!("{report}"))
         .iter()
         .filter(|case| case.scenario.platform == Platform::Web)
         .count();
@@ -110,12 +108,55 @@ fn web_scenarios_are_checked_but_not_yet_run() {
         web >= 24,
         "issue 7 asks for at least 24 web scenarios, found {web}"
     );
+    if let Err(report) = check_backend("cookies", Platform::Web, |case| {
+        WebLauncher::for_scenario(&case.scenario)
+    })
+    .await
+    {
+        panic!("{report}");
+    }
+}
+
+/// The check can fail: an expected file with one derivation error (session 2 written as 3) no
+/// longer matches what the cookie store gives, and the report names the file and line.
+#[tokio::test]
+async fn a_wrong_web_expected_line_fails_the_check() {
+    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
+    let mut case = load_cases()
+        .unwrap()
+        .into_iter()
+        .find(|case| case.path.ends_with("05-gap-equal-to-timeout-rotates.json"))
+        .unwrap();
+    let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
+        .await
+        .unwrap();
+    verify(&case, &actual, iglu).unwrap();
+    case.expected[1]["client_session"]["sessionIndex"] = 3.into();
+    let report = verify(&case, &actual, iglu).unwrap_err();
     assert!(
-        !runs(Platform::Web),
-        "a backend runs web scenarios now: update this test"
+        report.contains("05-gap-equal-to-timeout-rotates.json") && report.contains("line 1"),
+        "{report}"
     );
-    println!(
-        "NOTE: {web} web scenarios parsed and checked, NOT RUN: no backend runs web scenarios yet \
-         (the web launcher of issue 7 will)"
-    );
+}
+
+/// A launcher plays only its own platform's scenarios.
+#[tokio::test]
+async fn a_launcher_refuses_another_platforms_scenario() {
+    let cases = load_cases().unwrap();
+    let web = cases
+        .iter()
+        .find(|case| case.scenario.platform == Platform::Web)
+        .unwrap();
+    let mobile = cases
+        .iter()
+        .find(|case| case.scenario.platform == Platform::Mobile)
+        .unwrap();
+    let on_memory = play(web, &mut MemoryLauncher::new("default")).await;
+    assert!(on_memory
+        .unwrap_err()
+        .contains("plays Mobile scenarios, not Web"));
+    let on_cookies = play(mobile, &mut WebLauncher::new("example.test")).await;
+    assert!(on_cookies
+        .unwrap_err()
+        .contains("plays Web scenarios, not Mobile"));
 }

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use client_session_core::{
-    ClientSession, Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState,
-    Snapshot, TrackedEvent, MAX_INDEX,
+    ClientSession, Config, Durability, EventStamp, Payload, SessionModel, Snapshot, TrackedEvent,
+    MAX_INDEX,
 };
-use client_session_store::{Durability, Loaded, SessionStore};
+use client_session_store::{Loaded, SessionStore, StoredBy};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -87,14 +87,17 @@ impl Reply {
 
 /// The task that owns a tracker's session state and store. Start it with
 /// [`SessionActor::start`], then spawn [`SessionActor::run`] on the platform's executor.
+///
+/// It runs the rule set its store keeps (`S::Model`): the mobile rules on memory and sled, the
+/// web rules on cookies.
 pub struct SessionActor<S: SessionStore> {
-    state: SessionState,
+    state: S::Model,
     store: S,
     clock: Arc<dyn Clock>,
     inbox: mpsc::UnboundedReceiver<Message>,
     sessions: watch::Sender<Option<ClientSession>>,
     /// What the store holds, so unchanged batches cost no write.
-    saved: Option<PersistedSession>,
+    saved: Option<StoredBy<S>>,
     /// Where every emitted event goes, in order, once persisted.
     sink: Option<Box<dyn EventSink>>,
     /// The last save failed (logged once until one succeeds).
@@ -102,7 +105,9 @@ pub struct SessionActor<S: SessionStore> {
 }
 
 impl<S: SessionStore> SessionActor<S> {
-    /// Opens `store`, restores the session state (spec B2) and returns a handle and the actor.
+    /// Opens `store`, starts the session state on what it holds (spec B2; on the web the page
+    /// load of A3.5, whose cookies are written here, before any event) and returns a handle
+    /// and the actor.
     ///
     /// # Errors
     /// [`Error::Store`] when the store cannot be opened (for instance, locked by another process).
@@ -111,16 +116,14 @@ impl<S: SessionStore> SessionActor<S> {
         mut store: S,
         clock: Arc<dyn Clock>,
     ) -> Result<(SessionHandle, Self), Error> {
-        let opened = store.open().await?;
-        if opened.state.is_some() && opened.previous_run == PreviousRun::Unclean {
-            tracing::info!("the previous tracker did not shut down cleanly; the next event starts a new session");
-        }
-        let state = SessionState::start(
+        let now_ms = clock.now_ms();
+        let opened = store.open(now_ms).await?;
+        let state = S::Model::start(
             config,
-            opened.user_id,
             store.storage_mechanism(),
-            opened.state,
-            opened.previous_run,
+            opened,
+            now_ms,
+            Uuid::new_v4,
         );
         let (tx, inbox) = mpsc::unbounded_channel();
         let (sessions, session_rx) = watch::channel(state.snapshot().session);
@@ -129,8 +132,14 @@ impl<S: SessionStore> SessionActor<S> {
             clock: Arc::clone(&clock),
             sessions: session_rx,
         };
-        let actor = Self {
-            saved: opened.state,
+        let mut actor = Self {
+            // A start that must write at once counts as unsaved; any other is what the store
+            // holds until the first change.
+            saved: if state.writes_at_start() {
+                None
+            } else {
+                state.stored()
+            },
             state,
             store,
             clock,
@@ -139,6 +148,7 @@ impl<S: SessionStore> SessionActor<S> {
             sink: None,
             save_failing: false,
         };
+        actor.persist(&mut Vec::new()).await;
         Ok((handle, actor))
     }
 
@@ -210,7 +220,7 @@ impl<S: SessionStore> SessionActor<S> {
             } => {
                 let now = self.clock.now_ms();
                 let event = self.state.track(now, stamp, payload, Uuid::new_v4);
-                self.announce(&event);
+                self.announce_event(&event);
                 replies.push(Reply::Tracked(reply, event));
             }
             Message::SetBackground {
@@ -226,11 +236,14 @@ impl<S: SessionStore> SessionActor<S> {
                 let event = self
                     .state
                     .set_background(in_background, now, stamp, Uuid::new_v4);
-                event.iter().for_each(|e| self.announce(e));
+                event.iter().for_each(|e| self.announce_event(e));
                 replies.push(Reply::Lifecycle(reply, event));
             }
             Message::NewSession { reply } => {
-                self.state.request_new_session();
+                let now = self.clock.now_ms();
+                if let Some(started) = self.state.new_session(now, Uuid::new_v4) {
+                    self.announce(&started);
+                }
                 replies.push(Reply::Done(reply));
             }
             Message::Pause { reply } => {
@@ -242,7 +255,10 @@ impl<S: SessionStore> SessionActor<S> {
                 replies.push(Reply::Done(reply));
             }
             Message::SetAnonymous { anonymous, reply } => {
-                self.state.set_anonymous(anonymous);
+                let now = self.clock.now_ms();
+                if let Some(started) = self.state.set_anonymous(anonymous, now, Uuid::new_v4) {
+                    self.announce(&started);
+                }
                 replies.push(Reply::Done(reply));
             }
             Message::Snapshot { reply } => {
@@ -252,12 +268,15 @@ impl<S: SessionStore> SessionActor<S> {
         }
     }
 
-    /// Tells subscribers about a new session (spec A2.13).
-    fn announce(&self, event: &TrackedEvent) {
-        if !event.starts_session {
-            return;
+    /// Tells subscribers about the session an event started, if it started one.
+    fn announce_event(&self, event: &TrackedEvent) {
+        if event.starts_session {
+            self.announce(&event.client_session);
         }
-        let entity = &event.client_session;
+    }
+
+    /// Tells subscribers about a new session (spec A2.13).
+    fn announce(&self, entity: &ClientSession) {
         tracing::debug!(session_id = %entity.session_id, session_index = entity.session_index, "new session");
         if entity.session_index == MAX_INDEX {
             tracing::warn!("sessionIndex reached its maximum {MAX_INDEX} and stays there");
@@ -273,10 +292,10 @@ impl<S: SessionStore> SessionActor<S> {
         let now_ms = self.clock.now_ms();
         match self.store.load(now_ms).await {
             Ok(Loaded::Unchanged) => {}
-            Ok(Loaded::Current { user_id, state }) => {
-                self.state.reload(user_id, state);
+            Ok(Loaded::Current(current)) => {
+                self.state.reload(current, now_ms);
                 // What the store holds: a batch that changes nothing writes nothing.
-                self.saved = state;
+                self.saved = self.state.stored();
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")
@@ -284,27 +303,32 @@ impl<S: SessionStore> SessionActor<S> {
         }
     }
 
-    /// Ends a batch: persists its state and hands out its outcomes. A batch in which a session
-    /// started is flushed to disk before anything leaves. Otherwise the replies go first: the
-    /// write that follows is not forced to disk anyway, so a crash could lose it either way,
-    /// and callers need not wait for it.
+    /// Ends a batch: persists its state and hands out its outcomes. The rule set says how far
+    /// each write must go ([`SessionModel::durability`]): a durable write (a batch in which a
+    /// mobile session started, every cookie write) is made before anything leaves. A buffered
+    /// one follows the replies: it is not forced to disk anyway, so a crash could lose it
+    /// either way, and callers need not wait for it.
     async fn persist(&mut self, replies: &mut Vec<Reply>) {
-        let state = *self.state.persisted();
-        let changed = self.saved != Some(state);
-        let session_started = self.saved.and_then(|s| s.session).map(|s| s.session_id)
-            != state.session.map(|s| s.session_id);
-        if changed && session_started {
-            self.save(state, Durability::Durable).await;
+        let write = self
+            .state
+            .stored()
+            .filter(|state| self.saved.as_ref() != Some(state))
+            .map(|state| {
+                let durability = S::Model::durability(self.saved.as_ref(), &state);
+                (state, durability)
+            });
+        if let Some((state, Durability::Durable)) = &write {
+            self.save(state.clone(), Durability::Durable).await;
         }
         for reply in replies.drain(..) {
             reply.send(&mut self.sink);
         }
-        if changed && !session_started {
+        if let Some((state, Durability::Buffered)) = write {
             self.save(state, Durability::Buffered).await;
         }
     }
 
-    async fn save(&mut self, state: PersistedSession, durability: Durability) {
+    async fn save(&mut self, state: StoredBy<S>, durability: Durability) {
         let now_ms = self.clock.now_ms();
         match self.store.save(&state, now_ms, durability).await {
             Ok(()) => {
@@ -327,7 +351,12 @@ impl<S: SessionStore> SessionActor<S> {
 
     async fn close(&mut self) -> Result<(), client_session_store::StoreError> {
         let now_ms = self.clock.now_ms();
-        let result = self.store.close(self.state.persisted(), now_ms).await;
+        // Nothing decided since the last read and nothing saved (a web tracker whose cookies
+        // someone else wrote last): there is nothing of ours to keep.
+        let Some(state) = self.state.stored().or_else(|| self.saved.clone()) else {
+            return Ok(());
+        };
+        let result = self.store.close(&state, now_ms).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, "could not persist the session state at shutdown");
         }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use client_session_actor::{Error, Event, ManualClock, SessionActor, SessionHandle};
 use client_session_core::{
-    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, SessionRecord,
-    StorageMechanism, UserId,
+    Config, LifecycleEntity, Payload, PersistedSession, PreviousRun, SessionState,
+    StorageMechanism, UserId, WebCookies, WebSession, WebState, WebWrite,
 };
 use client_session_store::{Durability, Loaded, MemoryStorage, Opened, SessionStore, StoreError};
 use tokio::task::JoinHandle;
@@ -112,7 +112,7 @@ async fn calls_after_shutdown_fail_promptly_on_every_clone() {
     assert!(matches!(other.track(screen()).await, Err(Error::ShutDown)));
     assert!(matches!(other.snapshot().await, Err(Error::ShutDown)));
     assert!(matches!(other.shutdown().await, Err(Error::ShutDown)));
-    let reopened = storage.store("ns").open().await.unwrap();
+    let reopened = storage.store("ns").open(0).await.unwrap();
     assert_eq!(reopened.previous_run, PreviousRun::Clean);
     assert_eq!(reopened.state.unwrap().session.unwrap().event_index, 1);
 }
@@ -127,7 +127,7 @@ async fn dropping_every_handle_closes_cleanly() {
     task.await.unwrap();
     drop(subscription);
     assert_eq!(
-        storage.store("ns").open().await.unwrap().previous_run,
+        storage.store("ns").open(0).await.unwrap().previous_run,
         PreviousRun::Clean
     );
 }
@@ -256,10 +256,12 @@ fn io_error() -> StoreError {
 
 #[async_trait]
 impl SessionStore for RecordingStore {
+    type Model = SessionState;
+
     fn storage_mechanism(&self) -> StorageMechanism {
         StorageMechanism::LocalStorage
     }
-    async fn open(&mut self) -> Result<Opened, StoreError> {
+    async fn open(&mut self, _: i64) -> Result<Opened, StoreError> {
         if self.fail_open {
             return Err(StoreError::Locked {
                 path: "/locked".into(),
@@ -463,47 +465,40 @@ async fn nowait_calls_after_shutdown_fail_at_once() {
     assert!(matches!(handle.background_nowait(), Err(Error::ShutDown)));
 }
 
-/// A store others write too (as cookies are): what they wrote is handed over at the next
-/// `load`, and every `load`'s time is recorded.
+/// A store others write too (as cookies are), with the web rules: what they wrote is handed
+/// over at the next `load`, and every `load`'s time is recorded.
 #[derive(Clone, Default)]
 struct SharedStore {
-    outside: Arc<Mutex<Option<Loaded>>>,
+    outside: Arc<Mutex<Option<WebCookies>>>,
     loads: Arc<Mutex<Vec<i64>>>,
-    saved: Arc<Mutex<Option<PersistedSession>>>,
+    saved: Arc<Mutex<Option<WebWrite>>>,
 }
 
 #[async_trait]
 impl SessionStore for SharedStore {
+    type Model = WebState;
+
     fn storage_mechanism(&self) -> StorageMechanism {
         StorageMechanism::Cookie1
     }
-    async fn open(&mut self) -> Result<Opened, StoreError> {
-        Ok(Opened {
-            user_id: UserId::from_uuid(Uuid::from_u128(7)),
-            state: None,
-            previous_run: PreviousRun::NotApplicable,
-        })
+    async fn open(&mut self, _: i64) -> Result<WebCookies, StoreError> {
+        Ok(WebCookies::default())
     }
-    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded<WebCookies>, StoreError> {
         self.loads.lock().unwrap().push(now_ms);
-        Ok(self
-            .outside
-            .lock()
-            .unwrap()
-            .take()
-            .unwrap_or(Loaded::Unchanged))
+        let saved = *self.saved.lock().unwrap();
+        let outside = self.outside.lock().unwrap().take();
+        // What someone else wrote, else what we wrote last.
+        Ok(Loaded::Current(outside.unwrap_or(WebCookies {
+            id: saved.map(|w| w.id),
+            session_cookie: saved.is_some(),
+        })))
     }
-    async fn save(
-        &mut self,
-        state: &PersistedSession,
-        _: i64,
-        _: Durability,
-    ) -> Result<(), StoreError> {
+    async fn save(&mut self, state: &WebWrite, _: i64, _: Durability) -> Result<(), StoreError> {
         *self.saved.lock().unwrap() = Some(*state);
         Ok(())
     }
-    async fn close(&mut self, state: &PersistedSession, _: i64) -> Result<(), StoreError> {
-        *self.saved.lock().unwrap() = Some(*state);
+    async fn close(&mut self, _: &WebWrite, _: i64) -> Result<(), StoreError> {
         Ok(())
     }
 }
@@ -517,28 +512,24 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
         Arc::clone(&store.saved),
     );
     let (handle, clock, task) = start_on(store, Config::default()).await;
+    assert!(
+        saved.lock().unwrap().is_some(),
+        "the page load wrote the cookies before any event"
+    );
     let ours = handle.track(screen()).await.unwrap();
     assert_eq!(ours.client_session.event_index, Some(1));
 
     // Another writer (a JavaScript tracker in another tab) moved on to its own session.
     clock.advance(1_000);
-    let theirs = PersistedSession {
-        session: Some(SessionRecord {
-            session_id: Uuid::from_u128(0x7e1),
-            session_index: 4,
-            previous_session_id: None,
-            first_event_id: Uuid::from_u128(0x7e2),
-            first_event_timestamp_ms: T0,
-            event_index: 5,
-            last_update_ms: T0 + 1_000,
-        }),
-        new_session_requested: false,
-        anonymous: false,
-    };
     let their_user = UserId::parse("0123456789abcdef").unwrap();
-    *outside.lock().unwrap() = Some(Loaded::Current {
-        user_id: their_user,
-        state: Some(theirs),
+    let theirs = WebSession {
+        visit_count: 4,
+        event_index: 5,
+        ..WebSession::first(T0, Some(their_user), Uuid::from_u128(0x7e1))
+    };
+    *outside.lock().unwrap() = Some(WebCookies {
+        id: Some(theirs),
+        session_cookie: true,
     });
     clock.advance(500);
     let next = handle.track(screen()).await.unwrap();
@@ -548,20 +539,26 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
     assert_eq!(next.client_session.event_index, Some(6));
     assert_eq!(next.client_session.user_id, their_user);
     assert_eq!(
-        saved
-            .lock()
-            .unwrap()
-            .and_then(|s| s.session)
-            .map(|s| s.event_index),
+        saved.lock().unwrap().map(|w| w.id.event_index),
         Some(6),
         "read, decide, write: the write follows the read"
     );
 
-    // The cookies expired or were deleted: the next event starts a session.
-    *outside.lock().unwrap() = Some(Loaded::Current {
-        user_id: their_user,
-        state: None,
+    // `_sp_ses` expired or was deleted: the next event starts the next session at once.
+    *outside.lock().unwrap() = Some(WebCookies {
+        id: Some(theirs),
+        session_cookie: false,
     });
+    let rotated = handle.track(screen()).await.unwrap();
+    assert!(rotated.starts_session);
+    assert_eq!(rotated.client_session.session_index, 5);
+    assert_eq!(
+        rotated.client_session.previous_session_id,
+        Some(Uuid::from_u128(0x7e1))
+    );
+
+    // Both cookies are gone: a fresh identity.
+    *outside.lock().unwrap() = Some(WebCookies::default());
     let fresh = handle.track(screen()).await.unwrap();
     assert!(fresh.starts_session);
     assert_eq!(fresh.client_session.session_index, 1);

@@ -126,7 +126,7 @@ async fn concurrent_on_memory(per_handle: u32) {
 /// Reopens a sled data directory as the next process would: the stored state and the marker.
 async fn reopen(dir: &Path) -> (Option<PersistedSession>, bool) {
     let db = SledDatabase::open(dir).unwrap();
-    let opened = db.store("default").open().await.unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
     (opened.state, opened.previous_run == PreviousRun::Clean)
 }
 
@@ -349,9 +349,10 @@ async fn shutdown_under_load_on_sled_keeps_every_ok_event_and_refuses_the_rest()
     );
 }
 
-/// A clock that holds the actor inside its first reading until released, counting readings:
-/// the actor reads it once per event it processes (events here carry their own timestamps, so
-/// handles never read it).
+/// A clock that holds the actor inside its first batch until released, counting readings: the
+/// actor reads it once at start, once as each batch begins and once per event it processes
+/// (events here carry their own timestamps, so handles never read it). The gate is the second
+/// reading, the first batch's.
 #[derive(Default)]
 struct GateClock {
     readings: AtomicUsize,
@@ -381,7 +382,7 @@ impl GateClock {
 
 impl Clock for GateClock {
     fn now_ms(&self) -> i64 {
-        if self.readings.fetch_add(1, Ordering::SeqCst) == 0 {
+        if self.readings.fetch_add(1, Ordering::SeqCst) == 1 {
             let mut gate = self.state.lock().unwrap();
             gate.entered = true;
             self.changed.notify_all();

@@ -158,6 +158,8 @@ fn main() -> ExitCode {
                 lifecycle_events: !no_lifecycle_events,
                 continue_session_on_restart,
                 anonymous,
+                // `run` is the native (mobile) tracker; the web timeout does not apply.
+                ..client_session_core::Config::default()
             };
             live::run(data_dir, namespace, config)
         }

@@ -3,7 +3,9 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use client_session_scenario::{parse, run, Launcher, MemoryLauncher, RunError, SledLauncher};
+use client_session_scenario::{
+    parse, run, Launcher, MemoryLauncher, Platform, SledLauncher, WebLauncher,
+};
 
 use crate::{print_line, runtime, Failure, StoreKind};
 
@@ -26,6 +28,11 @@ pub(crate) fn replay(
     // Validate the whole scenario before anything is printed.
     let scenario = parse(&text).map_err(|e| Failure::BadInput(e.to_string()))?;
     let runtime = runtime()?;
+    // On the web the cookie jar is the store (spec Part C): `--store` and `--data-dir` do not
+    // apply.
+    if scenario.platform == Platform::Web {
+        return runtime.block_on(play(&scenario, &mut WebLauncher::for_scenario(&scenario)));
+    }
     match (store, data_dir) {
         (StoreKind::Memory, None) => {
             runtime.block_on(play(&scenario, &mut MemoryLauncher::new(namespace)))
@@ -54,10 +61,5 @@ async fn play<L: Launcher>(
     if let Some(failure) = write_error {
         return Err(failure);
     }
-    played.map_err(|e| match e {
-        RunError::UnsupportedPlatform(_) => Failure::Other(format!(
-            "{e} yet (the cookie store comes with the web adapter)"
-        )),
-        other => Failure::Other(other.to_string()),
-    })
+    played.map_err(|e| Failure::Other(e.to_string()))
 }

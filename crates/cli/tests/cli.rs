@@ -79,6 +79,44 @@ fn bad_scenarios_exit_2_naming_step_and_field_and_print_nothing() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Issue 7's "done when": `client-session replay` on every file in `tests/scenarios/web/`
+/// prints its expected output (symbolically: ids are random), ignoring `--store` (on the web
+/// the cookie jar is the store) and writing nothing to a `--data-dir`.
+#[test]
+fn replay_prints_every_web_scenarios_expected_output_whatever_the_store() {
+    let cases = client_session_suite::load_cases().unwrap_or_else(|e| panic!("{e}"));
+    let web: Vec<_> = cases
+        .iter()
+        .filter(|case| case.scenario.platform == client_session_scenario::Platform::Web)
+        .collect();
+    assert!(web.len() >= 24, "{} web scenarios", web.len());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("unused");
+    for (n, case) in web.iter().enumerate() {
+        let file = format!(
+            "{}/../../tests/{}",
+            env!("CARGO_MANIFEST_DIR"),
+            case.path.display()
+        );
+        let store: &[&str] = if n % 2 == 0 {
+            &[]
+        } else {
+            &["--store", "sled", "--data-dir", d.to_str().unwrap()]
+        };
+        let out = cli(&[&["replay"], store, &[file.as_str()]].concat(), "");
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        let printed = client_session_scenario::symbolic::symbolize(&lines(&out));
+        assert_eq!(printed, case.expected, "{file}");
+        for line in lines(&out) {
+            assert!(
+                line.get("cookies").is_some(),
+                "{file}: a web line has cookies"
+            );
+        }
+    }
+    assert!(!d.exists(), "--data-dir is not used for web scenarios");
+}
+
 #[test]
 fn replay_on_sled_carries_the_session_between_runs() {
     let dir = tempfile::tempdir().unwrap();

@@ -55,6 +55,10 @@ pub struct Config {
     pub continue_session_on_restart: bool,
     /// Whether the tracker starts with user anonymisation on (default off).
     pub anonymous: bool,
+    /// The web's `sessionCookieTimeout`: how long `_sp_ses` lives after the last event or page
+    /// load (default 1800 s; 0 makes it a browser-session cookie, as in the JavaScript
+    /// tracker). The mobile rules use the foreground and background timeouts instead.
+    pub session_timeout: Timeout,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             lifecycle_events: true,
             continue_session_on_restart: false,
             anonymous: false,
+            session_timeout: Timeout::default(),
         }
     }
 }
@@ -93,6 +98,7 @@ mod tests {
         assert!(c.lifecycle_events);
         assert!(!c.continue_session_on_restart);
         assert!(!c.anonymous);
+        assert_eq!(c.session_timeout.as_secs(), 1800);
     }
 
     #[test]

@@ -31,10 +31,12 @@ mod clock;
 mod config;
 mod entity;
 mod event;
+mod model;
 mod state;
 mod timestamp;
 mod user_id;
 mod web;
+mod web_state;
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use clock::SystemClock;
@@ -46,10 +48,12 @@ pub use entity::{
     CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, MAX_INDEX,
 };
 pub use event::{EventStamp, Payload, TrackedEvent};
-pub use state::{PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot};
+pub use model::{Durability, SessionModel};
+pub use state::{Opened, PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
 pub use user_id::UserId;
 pub use web::{
     expires_after, unix_seconds_rounded, SessionCookieExpiry, WebConfig, WebCookies, WebRules,
     WebSession, WebTracked, WebWrite, ID_COOKIE_LIFETIME_S,
 };
+pub use web_state::WebState;

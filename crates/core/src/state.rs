@@ -5,6 +5,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::entity::{ClientSession, LifecycleEntity, StorageMechanism, MAX_INDEX};
 use crate::event::{EventStamp, Payload, TrackedEvent};
+use crate::model::{Durability, SessionModel};
 use crate::timestamp::UtcMillis;
 use crate::user_id::UserId;
 
@@ -46,8 +47,11 @@ pub struct PersistedSession {
     pub anonymous: bool,
 }
 
-/// What a store knows about how the previous tracker on its namespace ended: the input that
-/// decides whether a stored session may go on after a restart (spec A2.7, B2).
+/// What a mobile store knows about how the previous tracker on its namespace ended: the input
+/// that decides whether a stored session may go on after a restart (spec A2.7, B2).
+///
+/// Stores without runs report none: cookies, where a page load is the restart, belong to the
+/// web rule set, whose start reads the cookies alone ([`WebCookies`](crate::WebCookies)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreviousRun {
     /// The previous tracker closed the store (its last state is on disk): the stored session may
@@ -56,10 +60,17 @@ pub enum PreviousRun {
     /// The previous tracker died (a crash, `kill -9`) or its state cannot be proven newest: the
     /// next event starts a new session, so no `(sessionId, eventIndex)` pair repeats.
     Unclean,
-    /// The store has no notion of a run: what it holds is live state others may share and
-    /// rewrite (cookies, where a page load is the restart). The stored session goes on under the
-    /// usual timeout rules, whatever `continue_session_on_restart` says.
-    NotApplicable,
+}
+
+/// What a mobile store hands the actor when a tracker starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The installation's user id: made once, never changed by a damaged session record.
+    pub user_id: UserId,
+    /// The stored session, `None` when there is none or it could not be read.
+    pub state: Option<PersistedSession>,
+    /// How the previous tracker on this namespace ended.
+    pub previous_run: PreviousRun,
 }
 
 impl PreviousRun {
@@ -131,11 +142,10 @@ impl SessionState {
     /// Starts a tracker (app launch) from what the store held.
     ///
     /// `previous_run` is what the store knows of how the previous tracker ended. The first
-    /// event starts a new session unless the stored session had the same anonymisation as
-    /// `config.anonymous` and either the previous run was [`PreviousRun::Clean`] with
-    /// `continue_session_on_restart` set, or the store has no runs
-    /// ([`PreviousRun::NotApplicable`]) (spec A2.7, B2): so no `(sessionId, eventIndex)` pair
-    /// is ever handed out twice.
+    /// event starts a new session unless the previous run was [`PreviousRun::Clean`],
+    /// `continue_session_on_restart` is set and the stored session had the same anonymisation
+    /// as `config.anonymous` (spec A2.7, B2): so no `(sessionId, eventIndex)` pair is ever
+    /// handed out twice.
     #[must_use]
     pub fn start(
         config: Config,
@@ -149,12 +159,9 @@ impl SessionState {
             ..PersistedSession::default()
         });
         if persisted.session.is_some() {
-            let after_restart = match previous_run {
-                PreviousRun::Clean => config.continue_session_on_restart,
-                PreviousRun::Unclean => false,
-                PreviousRun::NotApplicable => true,
-            };
-            let continues = after_restart && persisted.anonymous == config.anonymous;
+            let continues = previous_run == PreviousRun::Clean
+                && config.continue_session_on_restart
+                && persisted.anonymous == config.anonymous;
             persisted.new_session_requested |= !continues;
         }
         Self {
@@ -285,26 +292,6 @@ impl SessionState {
         true
     }
 
-    /// Adopts what the store holds after something outside this tracker changed it (another
-    /// tab, the JavaScript tracker rewriting the cookies), before the next batch is decided.
-    ///
-    /// The stored session is live state, so it goes on under the usual timeout rules, as after
-    /// a start with [`PreviousRun::NotApplicable`]; one stored under another anonymisation than
-    /// the one in force rotates at the next event. What lives only in this process (background,
-    /// pause, lifecycle indexes, the anonymisation in force) is kept. `None` means the store
-    /// holds nothing now (the cookies expired or were deleted): the next event starts a session.
-    pub fn reload(&mut self, user_id: UserId, stored: Option<PersistedSession>) {
-        let mut persisted = stored.unwrap_or(PersistedSession {
-            anonymous: self.anonymous,
-            ..PersistedSession::default()
-        });
-        if persisted.session.is_some() && persisted.anonymous != self.anonymous {
-            persisted.new_session_requested = true;
-        }
-        self.user_id = user_id;
-        self.persisted = persisted;
-    }
-
     /// What the store must keep.
     #[must_use]
     pub fn persisted(&self) -> &PersistedSession {
@@ -390,6 +377,104 @@ impl SessionState {
                 index: self.foreground_index,
             },
         })
+    }
+}
+
+/// The mobile rule set as the actor runs it. Its store only this tracker writes, so it is
+/// never read again after the start, and nothing starts before an event.
+impl SessionModel for SessionState {
+    type Opened = Opened;
+    type Current = std::convert::Infallible;
+    type Stored = PersistedSession;
+
+    fn start(
+        config: Config,
+        storage_mechanism: StorageMechanism,
+        opened: Opened,
+        _now_ms: i64,
+        _new_id: impl FnMut() -> Uuid,
+    ) -> Self {
+        Self::start(
+            config,
+            opened.user_id,
+            storage_mechanism,
+            opened.state,
+            opened.previous_run,
+        )
+    }
+
+    fn writes_at_start(&self) -> bool {
+        false
+    }
+
+    fn reload(&mut self, current: std::convert::Infallible, _now_ms: i64) {
+        match current {}
+    }
+
+    fn track(
+        &mut self,
+        now_ms: i64,
+        stamp: EventStamp,
+        payload: Payload,
+        new_id: impl FnMut() -> Uuid,
+    ) -> TrackedEvent {
+        Self::track(self, now_ms, stamp, payload, new_id)
+    }
+
+    fn set_background(
+        &mut self,
+        in_background: bool,
+        now_ms: i64,
+        stamp: EventStamp,
+        new_id: impl FnMut() -> Uuid,
+    ) -> Option<TrackedEvent> {
+        Self::set_background(self, in_background, now_ms, stamp, new_id)
+    }
+
+    fn new_session(
+        &mut self,
+        _now_ms: i64,
+        _new_id: impl FnMut() -> Uuid,
+    ) -> Option<ClientSession> {
+        self.request_new_session();
+        None
+    }
+
+    fn pause(&mut self) {
+        Self::pause(self);
+    }
+
+    fn resume(&mut self) {
+        Self::resume(self);
+    }
+
+    fn set_anonymous(
+        &mut self,
+        anonymous: bool,
+        _now_ms: i64,
+        _new_id: impl FnMut() -> Uuid,
+    ) -> Option<ClientSession> {
+        Self::set_anonymous(self, anonymous);
+        None
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Self::snapshot(self)
+    }
+
+    fn stored(&self) -> Option<PersistedSession> {
+        Some(self.persisted)
+    }
+
+    /// A write that carries a new session is durable before its first entity leaves; any other
+    /// is buffered, and written after the replies.
+    fn durability(held: Option<&PersistedSession>, next: &PersistedSession) -> Durability {
+        let session_id = |p: &PersistedSession| p.session.map(|s| s.session_id);
+        if held.and_then(session_id) == session_id(next) {
+            Durability::Buffered
+        } else {
+            Durability::Durable
+        }
     }
 }
 
@@ -815,77 +900,6 @@ mod tests {
         let e = rig.track(1);
         assert!(e.starts_session);
         assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
-    }
-
-    #[test]
-    fn a_store_without_runs_continues_within_timeout_whatever_continue_says() {
-        let config = secs(10, 10);
-        assert!(!config.continue_session_on_restart);
-        let stored = stored_after(config, 0);
-        let mut rig = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
-        assert!(!rig.state.snapshot().new_session_pending);
-        let e = rig.track(10_000);
-        assert!(!e.starts_session);
-        assert_eq!(e.client_session.event_index, Some(2));
-        let mut late = Rig::restored(config, Some(stored), PreviousRun::NotApplicable);
-        assert!(late.track(10_001).starts_session);
-    }
-
-    #[test]
-    fn a_reload_adopts_the_stored_session_and_keeps_what_lives_in_the_process() {
-        let config = secs(10, 10);
-        let mut rig = Rig::new(config);
-        rig.track(0);
-        rig.state.pause();
-        // Another writer moved the session on: its event 5, last updated at 4 s.
-        let mut theirs = stored_after(config, 4_000);
-        if let Some(s) = theirs.session.as_mut() {
-            s.event_index = 5;
-        }
-        let other_user = UserId::parse("0123456789abcdef").unwrap();
-        rig.state.reload(other_user, Some(theirs));
-        assert_eq!(*rig.state.persisted(), theirs);
-        assert!(rig.state.snapshot().paused, "pause is this process's own");
-        rig.state.resume();
-        let e = rig.track(14_000);
-        assert!(!e.starts_session, "within the timeout of their last update");
-        assert_eq!(e.client_session.event_index, Some(6));
-        assert_eq!(e.client_session.user_id, other_user);
-    }
-
-    #[test]
-    fn a_reload_of_nothing_starts_a_session_at_the_next_event() {
-        let mut rig = Rig::new(secs(10, 10));
-        let first = rig.track(0);
-        rig.state.reload(user(), None);
-        let e = rig.track(1);
-        assert!(e.starts_session);
-        assert_eq!(e.client_session.session_index, 1);
-        assert_ne!(e.client_session.session_id, first.client_session.session_id);
-    }
-
-    #[test]
-    fn a_reload_under_other_anonymisation_rotates() {
-        let config = secs(10, 10);
-        let stored = stored_after(config, 0);
-        let mut rig = Rig::new(Config {
-            anonymous: true,
-            ..config
-        });
-        rig.state.reload(user(), Some(stored));
-        assert!(rig.track(1).starts_session);
-    }
-
-    #[test]
-    fn a_store_without_runs_still_rotates_on_other_anonymisation() {
-        let config = secs(10, 10);
-        let stored = stored_after(config, 0);
-        let anonymous = Config {
-            anonymous: true,
-            ..config
-        };
-        let mut rig = Rig::restored(anonymous, Some(stored), PreviousRun::NotApplicable);
-        assert!(rig.track(1).starts_session);
     }
 
     #[test]

@@ -42,7 +42,7 @@
 
 use uuid::Uuid;
 
-use crate::config::Timeout;
+use crate::config::{Config, Timeout};
 use crate::entity::{ClientSession, StorageMechanism, MAX_INDEX};
 use crate::event::EventStamp;
 use crate::timestamp::UtcMillis;
@@ -154,6 +154,16 @@ pub struct WebConfig {
     /// session id in the cookie, the zero UUID and no previous session in the entity. (Full
     /// anonymous tracking writes no cookie and sends no entity; it never reaches these rules.)
     pub anonymous: bool,
+}
+
+impl From<&Config> for WebConfig {
+    /// The web part of a tracker's configuration: `session_timeout` and `anonymous`.
+    fn from(config: &Config) -> Self {
+        Self {
+            session_timeout: config.session_timeout,
+            anonymous: config.anonymous,
+        }
+    }
 }
 
 /// What the two cookies say at the moment of a decision.

@@ -32,10 +32,8 @@ pub enum Platform {
 /// A scenario's `config`: every key optional, reference defaults otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioConfig {
-    /// Mobile rules.
+    /// The tracker's configuration (the web's `session_timeout_s` is its `session_timeout`).
     pub session: Config,
-    /// Web: `_sp_ses` lifetime in seconds (default 1800).
-    pub session_timeout_s: u32,
     /// Web: the cookie domain (default `example.test`).
     pub cookie_domain: String,
 }
@@ -44,7 +42,6 @@ impl Default for ScenarioConfig {
     fn default() -> Self {
         Self {
             session: Config::default(),
-            session_timeout_s: 1800,
             cookie_domain: "example.test".into(),
         }
     }
@@ -320,7 +317,7 @@ fn parse_config(value: &Value) -> Result<ScenarioConfig, ScenarioError> {
         config.session.background_timeout = Timeout::from_secs(s);
     }
     if let Some(s) = timeout("session_timeout_s")? {
-        config.session_timeout_s = s;
+        config.session.session_timeout = Timeout::from_secs(s);
     }
     if let Some(b) = flag("lifecycle_events")? {
         config.session.lifecycle_events = b;
@@ -543,7 +540,7 @@ mod tests {
         assert!(!s.config.session.lifecycle_events);
         assert!(s.config.session.continue_session_on_restart && s.config.session.anonymous);
         assert_eq!(s.config.cookie_domain, "a.test");
-        assert_eq!(s.config.session_timeout_s, 7);
+        assert_eq!(s.config.session.session_timeout, Timeout::from_secs(7));
         assert_eq!(s.steps.len(), 11);
         assert_eq!(s.steps[9].op, Op::Anonymous(false));
         assert_eq!(

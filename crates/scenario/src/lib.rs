@@ -23,6 +23,6 @@ pub use format::{
     Step, STEP_KEYS,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use launchers::{MemoryLauncher, SledLauncher};
+pub use launchers::{MemoryLauncher, SledLauncher, WebLauncher};
 pub use output::OutputLine;
 pub use runner::{apply, run, Launcher, RunError};

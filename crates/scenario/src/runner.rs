@@ -1,19 +1,24 @@
 //! Playing a scenario through a real actor on a simulated clock.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use client_session_actor::{Clock, Error, Event, ManualClock, SessionHandle, TrackedEvent};
 use client_session_core::Config;
 
-use crate::format::{Op, Platform, Scenario};
+use crate::format::{Op, Platform, Scenario, SetCookie};
 use crate::output::OutputLine;
 
 /// How a store or platform adapter starts and stops a tracker for the runner. This is the seam
 /// every backend plugs into: the suite runs the same scenarios through each launcher.
 #[async_trait(?Send)]
 pub trait Launcher {
-    /// Starts a tracker (app launch) on this launcher's storage, reading time from `clock`.
+    /// The platform whose scenarios this launcher plays: the rule set of its store.
+    fn platform(&self) -> Platform;
+
+    /// Starts a tracker (app launch, page load) on this launcher's storage, reading time from
+    /// `clock`.
     async fn launch(
         &mut self,
         config: Config,
@@ -23,6 +28,24 @@ pub trait Launcher {
     /// Shuts the tracker down cleanly and waits until its storage is released, so the next
     /// `launch` can open it again (a scenario's `restart`).
     async fn stop(&mut self, handle: SessionHandle) -> Result<(), Error>;
+
+    /// Someone else writes a cookie at `now_ms` (a `set_cookie` step: another tab, the
+    /// JavaScript tracker). The default, for launchers without a cookie jar, does nothing, as
+    /// `set_cookie` does on mobile.
+    ///
+    /// # Errors
+    /// The jar refused the cookie, in words.
+    fn set_cookie(&mut self, cookie: &SetCookie, now_ms: i64) -> Result<(), String> {
+        let _ = (cookie, now_ms);
+        Ok(())
+    }
+
+    /// The cookies the page sees at `now_ms`, name to value, for a web line's `cookies`;
+    /// `None` (the default) for launchers without a jar.
+    fn cookies(&self, now_ms: i64) -> Option<BTreeMap<String, String>> {
+        let _ = now_ms;
+        None
+    }
 }
 
 /// Why a scenario could not be played.
@@ -37,23 +60,41 @@ pub enum RunError {
         /// The error.
         source: Error,
     },
-    /// This launcher does not implement the scenario's platform.
-    #[error("{0} scenarios are not supported by this launcher")]
-    UnsupportedPlatform(&'static str),
+    /// This launcher plays another platform's scenarios.
+    #[error("this launcher plays {launcher:?} scenarios, not {scenario:?}")]
+    WrongPlatform {
+        /// The scenario's platform.
+        scenario: Platform,
+        /// The launcher's.
+        launcher: Platform,
+    },
+    /// A `set_cookie` step's cookie was refused by the jar.
+    #[error("set_cookie at step {step}: {message}")]
+    SetCookie {
+        /// The step.
+        step: usize,
+        /// Why.
+        message: String,
+    },
 }
 
-/// Plays `scenario`, calling `emit` with each output line as it is produced.
+/// Plays `scenario`, calling `emit` with each output line as it is produced (on the web with
+/// the cookies the page sees after the step).
 ///
 /// # Errors
-/// [`RunError::UnsupportedPlatform`] for web scenarios (the cookie store comes with the web
-/// adapter), [`RunError::Tracker`] when the tracker fails.
+/// [`RunError::WrongPlatform`] for a scenario of another platform than the launcher's,
+/// [`RunError::Tracker`] when the tracker fails, [`RunError::SetCookie`] for a cookie the jar
+/// refuses.
 pub async fn run<L: Launcher>(
     scenario: &Scenario,
     launcher: &mut L,
     mut emit: impl FnMut(OutputLine),
 ) -> Result<(), RunError> {
-    if scenario.platform == Platform::Web {
-        return Err(RunError::UnsupportedPlatform("web"));
+    if scenario.platform != launcher.platform() {
+        return Err(RunError::WrongPlatform {
+            scenario: scenario.platform,
+            launcher: launcher.platform(),
+        });
     }
     let clock = ManualClock::new(scenario.start_ms);
     let config = scenario.config.session;
@@ -66,23 +107,35 @@ pub async fn run<L: Launcher>(
             step: Some(index),
             source,
         };
-        clock.set(
-            scenario
-                .start_ms
-                .saturating_add(step.clock_ms.unwrap_or(step.at_ms)),
-        );
-        let emitted: Option<TrackedEvent> = if step.op == Op::Restart {
-            launcher.stop(handle).await.map_err(fail)?;
-            handle = launcher
-                .launch(config, Arc::new(clock.clone()))
-                .await
-                .map_err(fail)?;
-            None
-        } else {
-            apply(&handle, step.op.clone()).await.map_err(fail)?
+        let now_ms = scenario
+            .start_ms
+            .saturating_add(step.clock_ms.unwrap_or(step.at_ms));
+        clock.set(now_ms);
+        let emitted: Option<TrackedEvent> = match &step.op {
+            Op::Restart => {
+                launcher.stop(handle).await.map_err(fail)?;
+                handle = launcher
+                    .launch(config, Arc::new(clock.clone()))
+                    .await
+                    .map_err(fail)?;
+                None
+            }
+            Op::SetCookie(cookie) => {
+                launcher
+                    .set_cookie(cookie, now_ms)
+                    .map_err(|message| RunError::SetCookie {
+                        step: index,
+                        message,
+                    })?;
+                None
+            }
+            op => apply(&handle, op.clone()).await.map_err(fail)?,
         };
         if let Some(event) = emitted {
-            emit(OutputLine::new(index, step.at_ms, &event));
+            emit(OutputLine {
+                cookies: launcher.cookies(now_ms),
+                ..OutputLine::new(index, step.at_ms, &event)
+            });
         }
     }
     launcher
@@ -93,8 +146,8 @@ pub async fn run<L: Launcher>(
 
 /// Performs a step's op on a running tracker and returns the event it emitted, if any. The one
 /// mapping from the scenario format to the handle, used by `run` and by the CLI's live driver.
-/// `Restart` is not a call on a handle (it ends the tracker): callers deal with it first, and
-/// here it does nothing. Nor is `SetCookie`, which here does nothing either.
+/// `Restart` is not a call on a handle (it ends the tracker), nor is `SetCookie` (a write into
+/// the launcher's jar): callers deal with both first, and here they do nothing.
 ///
 /// # Errors
 /// The handle's error (the tracker has shut down).
@@ -108,9 +161,6 @@ pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent
         Op::Resume => handle.resume().await.map(|()| None),
         Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
         Op::Restart => Ok(None),
-        // A cookie written by someone else is no call on a handle: on the web the launcher
-        // writes it into its jar (issue 7's web launcher, not yet built), and on mobile it does
-        // nothing (spec Part C).
         Op::SetCookie(_) => Ok(None),
     }
 }

@@ -328,6 +328,65 @@ pub trait CookieJar {
     }
 }
 
+/// One jar with several users: the store over it, and whoever plays the rest of the site (a
+/// scenario's other tabs and JavaScript tracker, a test). Clones share the cookies.
+///
+/// ```
+/// use client_session_store_cookie::{CookieJar, NativeJar, Page, SharedJar};
+/// let jar = SharedJar::new(NativeJar::new(Page::https("example.test")));
+/// let mut other_tab = jar.clone();
+/// other_tab.write_cookie("_sp_ses.8e5d=*; Path=/", 0).unwrap();
+/// assert_eq!(jar.get("_sp_ses.8e5d", 0).unwrap().as_deref(), Some("*"));
+/// ```
+#[derive(Debug, Default)]
+pub struct SharedJar<J>(std::sync::Arc<std::sync::Mutex<J>>);
+
+impl<J> Clone for SharedJar<J> {
+    fn clone(&self) -> Self {
+        Self(std::sync::Arc::clone(&self.0))
+    }
+}
+
+impl<J> SharedJar<J> {
+    /// Shares `jar`.
+    pub fn new(jar: J) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(jar)))
+    }
+
+    /// Runs `f` on the jar.
+    pub fn with<R>(&self, f: impl FnOnce(&mut J) -> R) -> R {
+        // A panic while the lock was held leaves whole cookies (every change is one insert).
+        let mut jar = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut jar)
+    }
+}
+
+impl SharedJar<NativeJar> {
+    /// Applies a `document.cookie = text` assignment, as [`NativeJar::write`].
+    pub fn write_cookie(&mut self, text: &str, now_ms: i64) -> Result<(), JarError> {
+        self.with(|jar| jar.write(text, now_ms))
+    }
+}
+
+impl<J: CookieJar> CookieJar for SharedJar<J> {
+    fn get(&self, name: &str, now_ms: i64) -> Result<Option<String>, JarError> {
+        self.with(|jar| jar.get(name, now_ms))
+    }
+
+    fn set(
+        &mut self,
+        name: &str,
+        value: &str,
+        attributes: &CookieAttributes,
+        now_ms: i64,
+    ) -> Result<(), JarError> {
+        self.with(|jar| jar.set(name, value, attributes, now_ms))
+    }
+}
+
 /// The page a [`NativeJar`] reads and writes for: its host, its path and whether it is secure
 /// (`https:`, or a host Chromium treats as secure such as `localhost`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -39,7 +39,7 @@ fn saves(c: &mut Criterion) {
             .collect();
         runtime.block_on(async {
             for store in &mut stores {
-                store.open().await.unwrap_or_else(|e| panic!("{e}"));
+                store.open(0).await.unwrap_or_else(|e| panic!("{e}"));
                 store
                     .save(&state(1), 0, Durability::Buffered)
                     .await
@@ -61,7 +61,7 @@ fn saves(c: &mut Criterion) {
     let db = SledDatabase::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let mut store = db.store("default");
     runtime
-        .block_on(store.open())
+        .block_on(store.open(0))
         .unwrap_or_else(|e| panic!("{e}"));
     let mut n = 0;
     group.bench_function("save with flush (a new session's first event)", |b| {

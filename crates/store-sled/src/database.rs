@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
+use client_session_core::{PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{Durability, Opened, SessionStore, StoreError};
 
@@ -227,11 +227,13 @@ impl SledStore {
 // in place instead of taking a blocking-pool thread for each event.
 #[async_trait]
 impl SessionStore for SledStore {
+    type Model = SessionState;
+
     fn storage_mechanism(&self) -> StorageMechanism {
         StorageMechanism::LocalStorage
     }
 
-    async fn open(&mut self) -> Result<Opened, StoreError> {
+    async fn open(&mut self, _now_ms: i64) -> Result<Opened, StoreError> {
         let sled = self.read_sled()?;
         let (checkpoint, found) = CheckpointFile::open(&self.data_dir, &self.keys.namespace);
         let resume = checkpoint::reconcile(&self.keys.namespace, sled, found);
@@ -247,6 +249,9 @@ impl SessionStore for SledStore {
         // Without it the protection is weaker, not gone: the database's generation now shows
         // that an older checkpoint is stale. Logged inside.
         let _ = self.write_checkpoint(&state, false);
+        if resume.state.is_some() && !resume.clean_shutdown {
+            tracing::info!(namespace = %self.keys.namespace, "the previous tracker did not shut down cleanly; the next event starts a new session");
+        }
         Ok(Opened {
             user_id: self.user_id,
             state: resume.state,

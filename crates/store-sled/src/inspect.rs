@@ -452,7 +452,7 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            store.open().await.unwrap();
+            store.open(0).await.unwrap();
             store.save(&state(), 0, Durability::Durable).await.unwrap();
             store.close(&state(), 0).await.unwrap();
         });
@@ -533,7 +533,7 @@ mod tests {
             .block_on(async {
                 let db = SledDatabase::open(dir.path()).unwrap();
                 let mut store = db.store(&long);
-                store.open().await.unwrap();
+                store.open(0).await.unwrap();
                 store.save(&state(), 0, Durability::Durable).await.unwrap();
                 store.close(&state(), 0).await.unwrap();
             });

@@ -34,7 +34,7 @@
 //! # async fn demo() -> Result<(), client_session_store::StoreError> {
 //! let db = SledDatabase::open("./client-session-data")?;
 //! let mut store = db.store("default");
-//! let opened = store.open().await?;
+//! let opened = store.open(0).await?;
 //! println!("user {} stored {:?}", opened.user_id, opened.state);
 //! # Ok(()) }
 //! ```

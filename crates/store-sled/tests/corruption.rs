@@ -75,8 +75,8 @@ fn fill(dir: &Path, writes: u32, close: bool) -> Filled {
         let db = SledDatabase::open(dir).unwrap();
         let mut store = db.store("default");
         let mut other = db.store("other");
-        store.open().await.unwrap();
-        other.open().await.unwrap();
+        store.open(0).await.unwrap();
+        other.open(0).await.unwrap();
         let mut written = Vec::new();
         for n in 0..writes {
             store
@@ -191,7 +191,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
                     .unwrap_or_else(|e| panic!("a damaged database never stops the app: {e}"));
                 let mut store = db.store("default");
                 let opened = store
-                    .open()
+                    .open(0)
                     .await
                     .unwrap_or_else(|e| panic!("reading the damaged record: {e}"));
                 // The store keeps working after the recovery: a write survives a clean reopen.
@@ -199,7 +199,7 @@ fn reopen_and_check(dir: &Path, filled: &Filled, what: &str, tally: &mut Tally) 
                 let user = db.user_id();
                 drop((store, db));
                 let db = SledDatabase::open(dir).unwrap();
-                let again = db.store("default").open().await.unwrap();
+                let again = db.store("default").open(0).await.unwrap();
                 (opened, user, again)
             })
         })
@@ -485,7 +485,7 @@ fn open_with_record(bytes: &[u8]) -> Planted {
         runtime.block_on(async {
             let db = SledDatabase::open(dir.path()).unwrap();
             let mut store = db.store("default");
-            let opened = store.open().await.unwrap();
+            let opened = store.open(0).await.unwrap();
             // The store goes on: the next write replaces the record, the copy aside stays.
             store.close(&state(7), 0).await.unwrap();
             (opened, db.user_id())

@@ -29,7 +29,7 @@ fn resumed_without_the_database(dir: &Path, namespaces: &[(String, u32)]) -> Vec
         let db = SledDatabase::open(dir).unwrap();
         let mut out = Vec::new();
         for (namespace, _) in namespaces {
-            let opened = db.store(namespace).open().await.unwrap();
+            let opened = db.store(namespace).open(0).await.unwrap();
             let state = opened.state.expect("the checkpoint is found");
             // The clean close's checkpoint is that run's exact final state.
             assert_eq!(opened.previous_run, PreviousRun::Clean, "{namespace:?}");

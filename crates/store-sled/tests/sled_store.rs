@@ -24,7 +24,7 @@ async fn state_and_clean_marker_survive_reopen() {
     let user = {
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("default");
-        let opened = store.open().await.unwrap();
+        let opened = store.open(0).await.unwrap();
         assert_eq!(opened.state, None);
         store
             .save(&state(1), 0, Durability::Buffered)
@@ -34,13 +34,13 @@ async fn state_and_clean_marker_survive_reopen() {
         opened.user_id
     };
     let db = SledDatabase::open(dir.path()).unwrap();
-    let opened = db.store("default").open().await.unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
     assert_eq!(opened.user_id, user);
     assert_eq!(opened.state, Some(state(2)));
     assert_eq!(opened.previous_run, PreviousRun::Clean);
     drop(db);
     let db = SledDatabase::open(dir.path()).unwrap();
-    let opened = db.store("default").open().await.unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
     assert_eq!(
         opened.previous_run,
         PreviousRun::Unclean,
@@ -55,12 +55,12 @@ async fn durable_save_is_on_disk_without_close() {
     {
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("default");
-        store.open().await.unwrap();
+        store.open(0).await.unwrap();
         store.save(&state(7), 0, Durability::Durable).await.unwrap();
     }
     let db = SledDatabase::open(dir.path()).unwrap();
     assert_eq!(
-        db.store("default").open().await.unwrap().state,
+        db.store("default").open(0).await.unwrap().state,
         Some(state(7))
     );
 }
@@ -72,8 +72,8 @@ async fn namespaces_keep_separate_sessions_and_share_the_user() {
     let mut a = db.store("a");
     let mut b = db.store("b");
     assert_eq!(
-        a.open().await.unwrap().user_id,
-        b.open().await.unwrap().user_id
+        a.open(0).await.unwrap().user_id,
+        b.open(0).await.unwrap().user_id
     );
     a.save(&state(1), 0, Durability::Buffered).await.unwrap();
     b.save(&state(5), 0, Durability::Buffered).await.unwrap();
@@ -96,7 +96,7 @@ async fn newer_format_is_kept_aside_and_treated_as_absent() {
     put_raw(dir.path(), br#"{"version":9,"future":"field"}"#).await;
     let db = SledDatabase::open(dir.path()).unwrap();
     let mut store = db.store("default");
-    let opened = store.open().await.unwrap();
+    let opened = store.open(0).await.unwrap();
     assert_eq!(opened.state, None);
     assert_eq!(opened.user_id, user);
     store.save(&state(1), 0, Durability::Durable).await.unwrap();
@@ -120,7 +120,7 @@ async fn wrong_typed_record_is_absent_and_user_survives() {
         .replace("\"eventIndex\":4", "\"eventIndex\":\"4\"");
     put_raw(dir.path(), bad.as_bytes()).await;
     let db = SledDatabase::open(dir.path()).unwrap();
-    let opened = db.store("default").open().await.unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
     assert_eq!(opened.state, None);
     assert_eq!(opened.user_id, user);
 }
@@ -166,14 +166,14 @@ async fn damaged_database_is_moved_aside(how: impl Fn(&Path)) {
     let user = {
         let db = SledDatabase::open(dir.path()).unwrap();
         let mut store = db.store("default");
-        store.open().await.unwrap();
+        store.open(0).await.unwrap();
         store.close(&state(3), 0).await.unwrap();
         db.user_id()
     };
     damage(dir.path(), how);
     let db = SledDatabase::open(dir.path()).expect("a damaged database never stops the app");
     assert_eq!(db.user_id(), user, "the user id is not in the database");
-    let opened = db.store("default").open().await.unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
     assert_eq!(
         (opened.state, opened.previous_run),
         (Some(state(3)), PreviousRun::Clean),

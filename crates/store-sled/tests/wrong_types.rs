@@ -179,7 +179,7 @@ fn a_directory_where_a_checkpoint_file_should_be_is_moved_aside() {
     fs::remove_dir_all(dir.path().join("sessions")).unwrap();
     let opened = runtime().block_on(async {
         let db = SledDatabase::open(dir.path()).unwrap();
-        db.store("default").open().await.unwrap()
+        db.store("default").open(0).await.unwrap()
     });
     assert_eq!(opened.state, Some(state(7)));
 }
@@ -227,7 +227,7 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             // every checkpoint write fails, whoever runs the test (root ignores permissions).
             fs::write(&checkpoints, b"in the way").unwrap();
             let mut store = db.store("default");
-            store.open().await.unwrap();
+            store.open(0).await.unwrap();
             for index in 1..6 {
                 store
                     .save(&state(index), 0, Durability::Durable)
@@ -259,7 +259,7 @@ fn a_checkpoint_that_cannot_be_written_is_logged_once() {
             fs::remove_dir_all(&checkpoints).unwrap();
             fs::write(&checkpoints, b"in the way").unwrap();
             let mut other = db.store("other");
-            other.open().await.unwrap();
+            other.open(0).await.unwrap();
             other.save(&state(1), 0, Durability::Durable).await.unwrap();
             other.save(&state(2), 0, Durability::Durable).await.unwrap();
             assert_eq!(count(&logs), 2, "{:?}", logs.lines());

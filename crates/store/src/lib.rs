@@ -13,50 +13,28 @@ pub mod record;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
+use client_session_core::StorageMechanism;
+pub use client_session_core::{Durability, Opened, PreviousRun, SessionModel};
 
 pub use memory::{MemoryStorage, MemoryStore};
 
-/// What a store hands the actor when a tracker starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Opened {
-    /// The installation's user id: made once, never changed by a damaged session record.
-    pub user_id: UserId,
-    /// The stored session, `None` when there is none or it could not be read.
-    pub state: Option<PersistedSession>,
-    /// How the previous tracker on this namespace ended: [`PreviousRun::Clean`] after a clean
-    /// shutdown, [`PreviousRun::Unclean`] after one that died (a crash, `kill -9`), and
-    /// [`PreviousRun::NotApplicable`] for stores without runs (cookies: a page load is the
-    /// restart, and the stored session is live state).
-    pub previous_run: PreviousRun,
-}
-
 /// What [`SessionStore::load`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Loaded {
+pub enum Loaded<T> {
     /// Nothing outside this tracker can have changed the store since it last read or wrote it
     /// (a store only this tracker writes: memory, sled). The tracker goes on with what it has.
     Unchanged,
     /// What the store holds now, which others may have rewritten (cookies shared with other
     /// tabs and the JavaScript tracker).
-    Current {
-        /// The user id the store holds now.
-        user_id: UserId,
-        /// The stored session, `None` when there is none (expired, deleted) or it is unreadable.
-        state: Option<PersistedSession>,
-    },
+    Current(T),
 }
 
-/// How far [`SessionStore::save`] must take a write before it returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// On stable storage before `save` returns: the batch started a session, whose first entity
-    /// must not leave the tracker before it is kept.
-    Durable,
-    /// May still be buffered; a crash can lose it (the next start then sees an unclean previous
-    /// run and rotates the session).
-    Buffered,
-}
+/// What the store of `S` reads at open: its rule set's [`SessionModel::Opened`].
+pub type OpenedBy<S> = <<S as SessionStore>::Model as SessionModel>::Opened;
+/// What the store of `S` reads before a batch: its rule set's [`SessionModel::Current`].
+pub type CurrentOf<S> = <<S as SessionStore>::Model as SessionModel>::Current;
+/// What the store of `S` keeps: its rule set's [`SessionModel::Stored`].
+pub type StoredBy<S> = <<S as SessionStore>::Model as SessionModel>::Stored;
 
 /// Errors a store reports. Unreadable records are not errors: they are logged and treated as
 /// absent, so the app keeps tracking.
@@ -83,6 +61,15 @@ pub enum StoreError {
         /// What the encoder said.
         message: String,
     },
+    /// The cookie jar refused to read or write a cookie (a browser that blocks cookies, a
+    /// cookie domain the page cannot set, a value too large).
+    #[error("cookie {name}: {message}")]
+    Cookie {
+        /// The cookie's name.
+        name: String,
+        /// What the jar said.
+        message: String,
+    },
     /// The database engine reported an error.
     #[error("database error on {path}: {message}")]
     Database {
@@ -95,27 +82,34 @@ pub enum StoreError {
 
 /// A session store for one namespace.
 ///
-/// The actor owns its store and calls it in this order: [`open`](Self::open) once, then for
-/// every batch [`load`](Self::load) before it and [`save`](Self::save) after it (when the state
-/// changed), then [`close`](Self::close) at a clean shutdown. Implementations on `wasm32` need not be `Send`.
+/// A store keeps the state of one rule set ([`Model`](Self::Model)): the mobile
+/// [`SessionState`](client_session_core::SessionState) for memory and sled, the web
+/// [`WebState`](client_session_core::WebState) for cookies. The actor owns its store and calls it
+/// in this order: [`open`](Self::open) once, then for every batch [`load`](Self::load) before
+/// it and [`save`](Self::save) after it (when the state changed), then [`close`](Self::close)
+/// at a clean shutdown. Implementations on `wasm32` need not be `Send`.
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait)]
 pub trait SessionStore: MaybeSend + 'static {
+    /// The rule set whose state this store keeps.
+    type Model: SessionModel;
+
     /// What the entity's `storageMechanism` reports for this store.
     fn storage_mechanism(&self) -> StorageMechanism;
 
-    /// Reads the user id (making it on first use), the stored session and the clean marker,
-    /// then durably clears the marker, so that a process that dies from here on is seen as
-    /// an unclean shutdown.
-    async fn open(&mut self) -> Result<Opened, StoreError>;
+    /// Reads what a starting tracker needs at the tracker's clock `now_ms`. A mobile store
+    /// reads the user id (making it on first use), the stored session and the clean marker,
+    /// then durably clears the marker, so that a process that dies from here on is seen as an
+    /// unclean shutdown; a cookie store reads both cookies.
+    async fn open(&mut self, now_ms: i64) -> Result<OpenedBy<Self>, StoreError>;
 
     /// Reads the store again before the tracker decides a batch, at the tracker's clock
-    /// `now_ms` (a store whose records expire needs it). Read, decide and write form one step:
-    /// the actor calls `load`, applies the batch and calls [`save`](Self::save), and nothing
-    /// else of this tracker touches the store in between.
+    /// `now_ms` (cookies expire). Read, decide and write form one step: the actor calls `load`,
+    /// applies the batch and calls [`save`](Self::save), and nothing else of this tracker
+    /// touches the store in between.
     ///
     /// The default is for stores only this tracker writes: [`Loaded::Unchanged`], without I/O.
-    async fn load(&mut self, now_ms: i64) -> Result<Loaded, StoreError> {
+    async fn load(&mut self, now_ms: i64) -> Result<Loaded<CurrentOf<Self>>, StoreError> {
         let _ = now_ms;
         Ok(Loaded::Unchanged)
     }
@@ -125,14 +119,15 @@ pub trait SessionStore: MaybeSend + 'static {
     /// not need it ignore it.
     async fn save(
         &mut self,
-        state: &PersistedSession,
+        state: &StoredBy<Self>,
         now_ms: i64,
         durability: Durability,
     ) -> Result<(), StoreError>;
 
-    /// Keeps `state`, sets the clean marker and makes both durable. `now_ms` as for
+    /// A clean shutdown: keeps `state`, sets the clean marker and makes both durable (a store
+    /// without runs, such as cookies, has nothing left to do). `now_ms` as for
     /// [`save`](Self::save).
-    async fn close(&mut self, state: &PersistedSession, now_ms: i64) -> Result<(), StoreError>;
+    async fn close(&mut self, state: &StoredBy<Self>, now_ms: i64) -> Result<(), StoreError>;
 }
 
 /// `Send` on native targets, where the actor runs on a multi-threaded runtime; nothing on

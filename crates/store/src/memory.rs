@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, PreviousRun, StorageMechanism, UserId};
+use client_session_core::{PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId};
 use uuid::Uuid;
 
 use crate::{Durability, Opened, SessionStore, StoreError};
@@ -18,9 +18,9 @@ use crate::{Durability, Opened, SessionStore, StoreError};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let storage = MemoryStorage::new();
 /// let mut store = storage.store("default");
-/// let opened = store.open().await.unwrap();
+/// let opened = store.open(0).await.unwrap();
 /// assert_eq!(opened.state, None);
-/// assert_eq!(storage.store("other").open().await.unwrap().user_id, opened.user_id);
+/// assert_eq!(storage.store("other").open(0).await.unwrap().user_id, opened.user_id);
 /// # });
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -97,11 +97,13 @@ pub struct MemoryStore {
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait)]
 impl SessionStore for MemoryStore {
+    type Model = SessionState;
+
     fn storage_mechanism(&self) -> StorageMechanism {
         StorageMechanism::LocalStorage
     }
 
-    async fn open(&mut self) -> Result<Opened, StoreError> {
+    async fn open(&mut self, _now_ms: i64) -> Result<Opened, StoreError> {
         let mut contents = self.storage.lock();
         let user_id = *contents
             .user_id
@@ -144,7 +146,7 @@ mod tests {
         let storage = MemoryStorage::new();
         let mut store = storage.store("ns");
         assert_eq!(
-            store.open().await.unwrap().previous_run,
+            store.open(0).await.unwrap().previous_run,
             PreviousRun::Unclean
         );
         let state = PersistedSession {
@@ -153,11 +155,11 @@ mod tests {
         };
         store.close(&state, 0).await.unwrap();
         let mut again = storage.store("ns");
-        let opened = again.open().await.unwrap();
+        let opened = again.open(0).await.unwrap();
         assert_eq!(opened.previous_run, PreviousRun::Clean);
         assert_eq!(opened.state, Some(state));
         assert_eq!(
-            storage.store("ns").open().await.unwrap().previous_run,
+            storage.store("ns").open(0).await.unwrap().previous_run,
             PreviousRun::Unclean,
             "a process that dies after open leaves no marker"
         );
@@ -168,8 +170,8 @@ mod tests {
         let storage = MemoryStorage::new();
         let mut a = storage.store("a");
         let mut b = storage.store("b");
-        let ua = a.open().await.unwrap().user_id;
-        let ub = b.open().await.unwrap().user_id;
+        let ua = a.open(0).await.unwrap().user_id;
+        let ub = b.open(0).await.unwrap().user_id;
         assert_eq!(ua, ub);
         let state = PersistedSession {
             anonymous: true,
