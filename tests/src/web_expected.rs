@@ -68,7 +68,7 @@ pub fn check_web_expected(scenario: &Scenario, lines: &[Value]) -> Result<(), St
                 at_ms: step.at_ms,
                 event: event.as_str(),
                 dtm,
-                anonymous: scenario.config.session.anonymous,
+                anonymous: anonymous_at(scenario, index),
                 names: &names,
                 others: &others,
             },
@@ -77,6 +77,19 @@ pub fn check_web_expected(scenario: &Scenario, lines: &[Value]) -> Result<(), St
         .map_err(|e| format!("line {}: {e}", n + 1))?;
     }
     Ok(())
+}
+
+/// Whether anonymous tracking is on at step `index`: the last `anonymous` step before it, else
+/// the configuration.
+fn anonymous_at(scenario: &Scenario, index: usize) -> bool {
+    scenario.steps[..index]
+        .iter()
+        .rev()
+        .find_map(|step| match step.op {
+            Op::Anonymous(value) => Some(value),
+            _ => None,
+        })
+        .unwrap_or(scenario.config.session.anonymous)
 }
 
 /// What one line must say.
@@ -398,6 +411,32 @@ mod tests {
                 "{from} -> {to}: {message}"
             );
         }
+    }
+
+    /// An `anonymous` step changes what the lines after it must say: the same identified
+    /// output fails once anonymous tracking was switched on before the second event.
+    #[test]
+    fn anonymous_steps_apply_to_the_events_after_them() {
+        let switched = SCENARIO.replace(
+            r#"{"at_ms": 500, "op": "set_cookie", "name": "other", "value": "x"}"#,
+            r#"{"at_ms": 500, "op": "set_cookie", "name": "other", "value": "x"},
+               {"at_ms": 600, "op": "anonymous", "value": true}"#,
+        );
+        let scenario = client_session_scenario::parse(&switched).unwrap();
+        let lines: Vec<Value> = GOOD
+            .iter()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .map(|mut line| {
+                if line["step"] == 2 {
+                    line["step"] = 3.into();
+                }
+                line
+            })
+            .collect();
+        let report = check_web_expected(&scenario, &lines).unwrap_err();
+        assert!(report.starts_with("line 2: userId"), "{report}");
+        assert!(!anonymous_at(&scenario, 1));
+        assert!(anonymous_at(&scenario, 3));
     }
 
     #[test]
