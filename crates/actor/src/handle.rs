@@ -172,8 +172,9 @@ impl SessionHandle {
         }
     }
 
-    /// Asks for a new session, which starts at the next event; [`snapshot`](Self::snapshot)
-    /// shows it as pending until then.
+    /// Asks for a new session. On mobile it starts at the next event, and
+    /// [`snapshot`](Self::snapshot) shows it as pending until then (A2.7); on the web it starts
+    /// at once and its cookies are written before this returns (A3.8).
     ///
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
@@ -197,7 +198,9 @@ impl SessionHandle {
         self.request(|reply| Message::Resume { reply }).await
     }
 
-    /// Turns user anonymisation on or off; a change starts a new session at the next event.
+    /// Turns user anonymisation on or off. On mobile a change starts a new session at the next
+    /// event; on the web it follows the JavaScript tracker (switching it off re-runs the page
+    /// load's cookie step, switching it on changes what the next write leaves out).
     ///
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.

@@ -571,3 +571,40 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
         "one load before each batch, at the clock's time"
     );
 }
+
+/// On the web a session starts without an event (the page load, `newSession()`): subscribers
+/// see it at once, with `eventIndex` 0 and no first event, and the cookies are written before
+/// `new_session` returns.
+#[tokio::test]
+async fn web_sessions_that_start_without_an_event_reach_subscribers_at_once() {
+    let store = SharedStore::default();
+    let saved = Arc::clone(&store.saved);
+    let (handle, clock, task) = start_on(store, Config::default()).await;
+    let mut sessions = handle.subscribe();
+    let loaded = sessions.latest().expect("the page load started session 1");
+    assert_eq!(loaded.session_index, 1);
+    assert_eq!(loaded.event_index, Some(0));
+    assert_eq!(loaded.first_event_id, None);
+    clock.advance(10);
+    handle.new_session().await.unwrap();
+    let next = sessions.latest().unwrap();
+    assert_eq!(next.session_index, 2);
+    assert_eq!(next.previous_session_id, Some(loaded.session_id));
+    assert_eq!(next.event_index, Some(0));
+    assert_eq!(
+        saved.lock().unwrap().map(|w| w.id.session_id),
+        Some(next.session_id),
+        "written before new_session returned"
+    );
+    assert_eq!(
+        sessions.next().await.map(|s| s.session_id),
+        Some(next.session_id)
+    );
+    let snapshot = handle.snapshot().await.unwrap();
+    assert_eq!(
+        snapshot.session.map(|s| s.session_id),
+        Some(next.session_id)
+    );
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+}
