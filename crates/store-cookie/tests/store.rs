@@ -1,13 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
-//! The cookie store's recoveries through the actor, with what they log: a jar that refuses our
-//! cookies, and a malformed `_sp_id`. (The scenarios check the entities of the second; they
-//! cannot see logs.)
+//! The cookie store through the actor, for what the scenarios cannot see (their lines hold
+//! cookie values only): the attributes it writes, and its recoveries with what they log, for a
+//! jar that refuses our cookies and for a malformed `_sp_id`.
 
 use std::sync::{Arc, Mutex};
 
 use client_session_actor::{Clock, Event, ManualClock, SessionActor, SessionHandle, TrackedEvent};
-use client_session_core::{Config, Payload};
-use client_session_store_cookie::{CookieOptions, CookieStore, NativeJar, Page, SharedJar};
+use client_session_core::{Config, Payload, Timeout};
+use client_session_store_cookie::{
+    CookieJar, CookieOptions, CookieStore, NativeJar, Page, SameSite, SharedJar,
+};
 use tokio::task::JoinHandle;
 
 const T0: i64 = 1_700_000_000_000;
@@ -50,8 +52,16 @@ impl tracing::Subscriber for Logs {
 }
 
 async fn start(jar: &SharedJar<NativeJar>, clock: &ManualClock) -> (SessionHandle, JoinHandle<()>) {
+    start_with(Config::default(), jar, clock).await
+}
+
+async fn start_with(
+    config: Config,
+    jar: &SharedJar<NativeJar>,
+    clock: &ManualClock,
+) -> (SessionHandle, JoinHandle<()>) {
     let store = CookieStore::new(jar.clone(), CookieOptions::for_domain("example.test"));
-    let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(clock.clone()))
+    let (handle, actor) = SessionActor::start(config, store, Arc::new(clock.clone()))
         .await
         .unwrap();
     (handle, tokio::spawn(actor.run()))
@@ -153,4 +163,59 @@ async fn a_malformed_sp_id_is_logged_without_its_value_and_replaced() {
             .any(|l| l.contains(user) || l.contains("not-a-uuid")),
         "{lines:?}"
     );
+}
+
+/// A3.4: both cookies on the cookie domain (not host-only) and path `/`, `SameSite=Lax`,
+/// `Secure`, and `Expires` at whole seconds: two years for `_sp_id`, the session timeout for
+/// `_sp_ses`, from a page load half a second into a second.
+#[tokio::test]
+async fn the_page_load_writes_both_cookies_with_the_js_tracker_attributes() {
+    let jar = SharedJar::new(NativeJar::new(Page::https("www.example.test")));
+    let clock = ManualClock::new(T0 + 500);
+    let (handle, task) = start(&jar, &clock).await;
+    jar.with(|jar| {
+        assert_eq!(
+            jar.expiry_ms("_sp_id.8e5d", "example.test", "/", T0),
+            Some(Some(1_763_072_000_000)),
+            "2023-11-14T22:13:20.5Z plus 63072000 s, floored to the second"
+        );
+        assert_eq!(
+            jar.expiry_ms("_sp_ses.8e5d", "example.test", "/", T0),
+            Some(Some(1_700_001_800_000))
+        );
+        for name in ["_sp_id.8e5d", "_sp_ses.8e5d"] {
+            assert_eq!(
+                jar.same_site(name, "example.test", "/"),
+                Some(SameSite::Lax)
+            );
+        }
+    });
+    // Domain=example.test: another host of the site sees them; Secure: an http page does not.
+    let other = jar.clone();
+    other.with(|jar| jar.set_page(Page::https("shop.example.test")));
+    assert!(other.get("_sp_id.8e5d", T0).unwrap().is_some());
+    other.with(|jar| jar.set_page(Page::new("shop.example.test", "/", false)));
+    assert_eq!(other.get("_sp_id.8e5d", T0).unwrap(), None);
+    assert_eq!(other.get("_sp_ses.8e5d", T0).unwrap(), None);
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+}
+
+/// A session timeout of 0 writes `_sp_ses` without `Expires`, as the JavaScript tracker does.
+#[tokio::test]
+async fn a_timeout_of_zero_writes_a_browser_session_cookie() {
+    let jar = SharedJar::new(NativeJar::new(Page::https("www.example.test")));
+    let clock = ManualClock::new(T0);
+    let config = Config {
+        session_timeout: Timeout::from_secs(0),
+        ..Config::default()
+    };
+    let (handle, task) = start_with(config, &jar, &clock).await;
+    page_view(&handle).await;
+    assert_eq!(
+        jar.with(|jar| jar.expiry_ms("_sp_ses.8e5d", "example.test", "/", T0)),
+        Some(None)
+    );
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
 }
