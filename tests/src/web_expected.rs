@@ -1,11 +1,11 @@
 //! Checks that a web scenario's expected output is well formed before any backend runs it.
 //!
-//! No backend runs web scenarios yet (the web launcher of issue 7 will), so nothing compares
-//! these files with real output. Until then this module holds them to everything that can be
-//! checked without running: the shape of spec Part C's lines in the symbolic form, one line per
-//! `track` step with that step's time and event, the `_sp_id` value's ten fields (A3.2), and the
-//! entity read from the cookie exactly as A3.7 says. A hand-written mistake in a derivation then
-//! fails CI today instead of when the launcher arrives.
+//! The cookie store runs these files and must match them, but a backend and a file can share a
+//! mistake. So this module also holds each file to everything that can be checked without
+//! running: the shape of spec Part C's lines in the symbolic form, one line per `track` step with
+//! that step's time and event, the `_sp_id` value's ten fields (A3.2), and the entity read from
+//! the cookie exactly as A3.7 says. A hand-written mistake in a derivation then fails on the file
+//! itself, whatever a backend does.
 
 use std::collections::BTreeSet;
 
