@@ -20,13 +20,15 @@ use crate::{debian, proc, Ctx};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
-/// The platform-agnostic crates: each must build for the browser alone.
+/// The platform-agnostic crates, and the facade (which leaves the desktop tracker out there):
+/// each must build for the browser alone.
 const CRATES: &[&str] = &[
     "client-session-core",
     "client-session-store",
     "client-session-store-cookie",
     "client-session-actor",
     "client-session-scenario",
+    "client-session",
 ];
 
 /// Debian's wasm-capable toolchain; `lld-22` must be named (`rust-web-llvm` links
