@@ -585,14 +585,17 @@ fn through_the_actor_a_refusing_jar_keeps_tracking_and_logs_the_failure_once() {
         stop(handle, task).await;
         entities
     });
-    for entity in &entities {
-        // Nothing could be kept, so each event finds no cookie: a fresh identity each time
-        // (web.rs: this model has no memory between decisions).
+    // Nothing reaches the jar, and nobody else writes there: the page load's decision stays
+    // the state, in memory, and every batch tries to write it again. One user and one session
+    // counting on, as the JavaScript tracker goes on with the ids it remembers.
+    let session = entities[0].session_id;
+    for (i, entity) in (1..).zip(&entities) {
         assert_eq!(entity.storage_mechanism, StorageMechanism::Cookie1);
-        assert_eq!((entity.session_index, entity.event_index), (1, Some(1)));
-        assert!(entity.first_event_id.is_some() && entity.first_event_timestamp.is_some());
-        assert!(UserId::parse(entity.user_id.as_str()).is_some());
+        assert_eq!((entity.session_id, entity.event_index), (session, Some(i)));
+        assert_eq!(entity.user_id, entities[0].user_id);
+        assert_eq!(entity.session_index, 1);
     }
+    assert!(entities[0].first_event_id.is_some() && entities[0].first_event_timestamp.is_some());
     let errors = logs.at("ERROR");
     assert_eq!(errors.len(), 1, "the first failure of a run: {errors:?}");
     assert!(errors[0].contains("could not persist"), "{}", errors[0]);
@@ -726,4 +729,119 @@ fn the_clock_going_backwards_is_followed_without_judging_and_never_panics() {
         "{:?}",
         logs.lines()
     );
+}
+
+/// A jar whose writes can be switched off and on again (a browser that blocks cookies for a
+/// while), over a native jar.
+#[derive(Clone)]
+struct Flaky {
+    inner: SharedJar<NativeJar>,
+    refusing: Arc<Mutex<bool>>,
+}
+
+impl Flaky {
+    fn new() -> Self {
+        Self {
+            inner: native(DOMAIN),
+            refusing: Arc::default(),
+        }
+    }
+
+    fn refuse(&self, refusing: bool) {
+        *self.refusing.lock().unwrap() = refusing;
+    }
+}
+
+impl CookieJar for Flaky {
+    fn get(&self, name: &str, now_ms: i64) -> Result<Option<String>, JarError> {
+        self.inner.get(name, now_ms)
+    }
+
+    fn set(
+        &mut self,
+        name: &str,
+        value: &str,
+        attributes: &CookieAttributes,
+        now_ms: i64,
+    ) -> Result<(), JarError> {
+        if *self.refusing.lock().unwrap() {
+            return Err(JarError::Unavailable("blocked for a while".to_owned()));
+        }
+        self.inner.set(name, value, attributes, now_ms)
+    }
+}
+
+/// ARCHITECTURE's one exception to durability: a store that fails the write goes on tracking
+/// and the write is retried next batch. On the web the next batch first reads the cookies
+/// again, and they still hold what was there before the refused write: deciding on them would
+/// hand out the refused events' `(sessionId, eventIndex)` pairs a second time.
+#[test]
+fn a_refused_write_is_not_undone_by_the_next_read_and_no_pair_repeats() {
+    let jar = Flaky::new();
+    let clock = ManualClock::new(T0);
+    let (seen, logs) = run(async {
+        let (handle, task) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        let mut seen = vec![track(&handle).await];
+        jar.refuse(true);
+        for at in [1_000, 2_000] {
+            clock.set(T0 + at);
+            seen.push(track(&handle).await);
+        }
+        // Writable again: the next batch writes what the refused ones decided, and goes on.
+        jar.refuse(false);
+        clock.set(T0 + 3_000);
+        handle.snapshot().await.unwrap();
+        let written = SpId::decode(&jar.inner.get(ID, T0 + 3_000).unwrap().unwrap()).unwrap();
+        assert_eq!(
+            written.event_index, 3,
+            "the refused decisions, written by the retry"
+        );
+        clock.set(T0 + 4_000);
+        seen.push(track(&handle).await);
+        stop(handle, task).await;
+        seen
+    });
+    let pairs: Vec<(Uuid, Option<u32>)> =
+        seen.iter().map(|e| (e.session_id, e.event_index)).collect();
+    let session = seen[0].session_id;
+    assert_eq!(
+        pairs,
+        [1, 2, 3, 4].map(|i| (session, Some(i))),
+        "one session counting on through the refused writes"
+    );
+    assert!(seen.iter().all(|e| e.user_id == seen[0].user_id));
+    assert_eq!(logs.at("ERROR").len(), 1, "{:?}", logs.lines());
+    assert!(
+        logs.at("INFO")
+            .iter()
+            .any(|l| l.contains("persisted again")),
+        "{:?}",
+        logs.lines()
+    );
+}
+
+/// While our write is refused another tab may still write: then its cookies are the state.
+#[test]
+fn a_refused_write_gives_way_to_another_tabs_write() {
+    let jar = Flaky::new();
+    let clock = ManualClock::new(T0);
+    let theirs = SpId::encode(&their_session());
+    let seen = run(async {
+        let (handle, task) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        let mut seen = vec![track(&handle).await];
+        jar.refuse(true);
+        clock.set(T0 + 1_000);
+        seen.push(track(&handle).await);
+        // The other tab writes past our block (its page is not blocked).
+        plant(&mut jar.inner.clone(), ID, &theirs, 63_072_000, T0 + 1_500);
+        plant(&mut jar.inner.clone(), SES, "*", 1800, T0 + 1_500);
+        clock.set(T0 + 2_000);
+        seen.push(track(&handle).await);
+        stop(handle, task).await;
+        seen
+    })
+    .0;
+    assert_eq!(seen[2].user_id.as_str(), SECRET_USER);
+    assert_eq!(seen[2].session_id.to_string(), THEIR_SESSION);
+    assert_eq!(seen[2].event_index, Some(3), "their cookie's 2, plus ours");
 }
