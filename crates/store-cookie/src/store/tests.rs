@@ -845,3 +845,40 @@ fn a_refused_write_gives_way_to_another_tabs_write() {
     assert_eq!(seen[2].session_id.to_string(), THEIR_SESSION);
     assert_eq!(seen[2].event_index, Some(3), "their cookie's 2, plus ours");
 }
+
+// --- Two tabs --------------------------------------------------------------------------------
+
+/// Spec B "web": pages on one site share one user and one session through the cookies. Two
+/// trackers of this project on one jar (two tabs), their events interleaved, count one
+/// session's events between them, and a page load in either continues it.
+#[test]
+fn two_tabs_on_one_jar_share_one_session_and_never_repeat_a_pair() {
+    let jar = native(DOMAIN);
+    let clock = ManualClock::new(T0);
+    let (seen, _) = run(async {
+        let (a, task_a) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        clock.set(T0 + 100);
+        let (b, task_b) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        let mut seen = Vec::new();
+        for i in 1..=6 {
+            clock.set(T0 + i * 1_000);
+            seen.push(track(if i % 3 == 0 { &b } else { &a }).await);
+        }
+        // Tab A reloads; tab B's event then goes on from A's page load.
+        stop(a, task_a).await;
+        clock.set(T0 + 7_000);
+        let (a, task_a) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        clock.set(T0 + 8_000);
+        seen.push(track(&b).await);
+        seen.push(track(&a).await);
+        stop(a, task_a).await;
+        stop(b, task_b).await;
+        seen
+    });
+    let session = seen[0].session_id;
+    for (i, entity) in (1..).zip(&seen) {
+        assert_eq!((entity.session_id, entity.event_index), (session, Some(i)));
+        assert_eq!(entity.user_id, seen[0].user_id);
+        assert_eq!(entity.session_index, 1);
+    }
+}
