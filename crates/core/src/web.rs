@@ -39,7 +39,9 @@
 //! - With no (or a malformed) `_sp_id` at an event or at `new_session`, the JavaScript tracker
 //!   goes on with ids it remembers in the page's memory. This model has no memory between
 //!   decisions, so it starts a fresh identity (a new user, session 1): what a page load would
-//!   do with the same cookies. A malformed `_sp_id` is never half used (B2).
+//!   do with the same cookies. A malformed `_sp_id` is never half used (B2). (The one memory
+//!   is the actor's state's: a decision the jar refused to write stays until written or
+//!   overtaken by another writer, see `WebState`.)
 //! - An `_sp_id` without a domain user id (written under anonymous tracking) read while not
 //!   anonymous gets a new user id at an event too, not only at page load, so the entity always
 //!   has a valid `userId`.
