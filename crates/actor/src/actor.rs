@@ -287,15 +287,22 @@ impl<S: SessionStore> SessionActor<S> {
     /// Starts a batch: reads the store again, so the batch is decided on what it holds now
     /// when others may write it too (cookies). A store only this tracker writes answers
     /// [`Loaded::Unchanged`] without I/O. A failed read is logged and the batch goes on with
-    /// the state in memory: tracking never stops for storage.
+    /// the state in memory: tracking never stops for storage. The rule set is told whether the
+    /// store took the last write, so a refused one is retried rather than decided again.
     async fn reload(&mut self) {
         let now_ms = self.clock.now_ms();
         match self.store.load(now_ms).await {
             Ok(Loaded::Unchanged) => {}
             Ok(Loaded::Current(current)) => {
-                self.state.reload(current, now_ms);
-                // What the store holds: a batch that changes nothing writes nothing.
-                self.saved = self.state.stored();
+                let before = self.state.stored();
+                let kept = self.saved == before;
+                self.state.reload(current, now_ms, kept);
+                let after = self.state.stored();
+                // What the store holds, so a batch that changes nothing writes nothing; but a
+                // refused decision the rule set kept over the read is still to be written.
+                if kept || after != before {
+                    self.saved = after;
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")

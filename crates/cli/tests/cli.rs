@@ -39,7 +39,11 @@ fn replay_reads_stdin() {
 
 #[test]
 fn bad_scenarios_exit_2_naming_step_and_field_and_print_nothing() {
-    let cases = [
+    let big_cookie = format!(
+        r#"{{"name":"x","platform":"web","start_ms":0,"steps":[{{"at_ms":0,"op":"track","event":"page_view"}},{{"at_ms":1,"op":"set_cookie","name":"_sp_id.8e5d","value":"{}"}}]}}"#,
+        "1".repeat(5000)
+    );
+    let cases: [(&str, &str); 6] = [
         ("{not json", "malformed JSON"),
         (
             r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[{"at_ms":0,"op":"track","event":"screen_view"},{"at_ms":0,"op":"fly"}]}"#,
@@ -56,6 +60,11 @@ fn bad_scenarios_exit_2_naming_step_and_field_and_print_nothing() {
         (
             r#"{"name":"x","platform":"mobile","start_ms":0,"steps":[],"config":{"foreground_timeout_s":"1"}}"#,
             "field `config.foreground_timeout_s`",
+        ),
+        // A cookie the jar would refuse at step 1: refused before step 0 runs.
+        (
+            &big_cookie,
+            "step 1, field `value`: name and value are 5011 bytes together",
         ),
     ];
     for (input, message) in cases {

@@ -54,8 +54,11 @@ pub trait SessionModel: Sized + Send + 'static {
     /// (a page load writes both cookies, A3.5), rather than with the first batch that changes it.
     fn writes_at_start(&self) -> bool;
 
-    /// Adopts what the store holds now, read before a batch at `now_ms`.
-    fn reload(&mut self, current: Self::Current, now_ms: i64);
+    /// Adopts what the store holds now, read before a batch at `now_ms`. `last_write_kept`
+    /// says whether the store took this tracker's last write (`false` after a write it
+    /// refused): the read then lacks that decision, and the rule set may keep it over the read
+    /// so that it is written again rather than decided a second time.
+    fn reload(&mut self, current: Self::Current, now_ms: i64, last_write_kept: bool);
 
     /// Decides the session of one event and returns it with its entities.
     fn track(

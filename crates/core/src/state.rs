@@ -407,7 +407,7 @@ impl SessionModel for SessionState {
         false
     }
 
-    fn reload(&mut self, current: std::convert::Infallible, _now_ms: i64) {
+    fn reload(&mut self, current: std::convert::Infallible, _now_ms: i64, _last_write_kept: bool) {
         match current {}
     }
 

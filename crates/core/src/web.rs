@@ -27,12 +27,21 @@
 //!   does the same, so both trackers on a site keep one session; it differs from the mobile
 //!   reading of a 0 timeout (spec "Limits": any gap ends the session), which cookies cannot
 //!   express without disagreeing with the JavaScript tracker.
+//! - **The clock going back**: the JavaScript tracker compares no times; only `_sp_ses` ends a
+//!   session, and the browser judges its expiry by its own clock at each read. So a clock set
+//!   back before `_sp_ses` expires continues the session, `nowTs` goes back with the clock, and
+//!   the `_sp_ses` written then expires counted from the earlier time. Whether an `_sp_ses`
+//!   that had already expired comes back when the clock returns to before its expiry is the
+//!   browser's matter (whether it evicted the cookie meanwhile); these rules only see whether
+//!   it is there. Times before 1970 are written as 0 (below).
 //!
 //! Where this model differs from the JavaScript tracker, on purpose:
 //! - With no (or a malformed) `_sp_id` at an event or at `new_session`, the JavaScript tracker
 //!   goes on with ids it remembers in the page's memory. This model has no memory between
 //!   decisions, so it starts a fresh identity (a new user, session 1): what a page load would
-//!   do with the same cookies. A malformed `_sp_id` is never half used (B2).
+//!   do with the same cookies. A malformed `_sp_id` is never half used (B2). (The one memory
+//!   is the actor's state's: a decision the jar refused to write stays until written or
+//!   overtaken by another writer, see `WebState`.)
 //! - An `_sp_id` without a domain user id (written under anonymous tracking) read while not
 //!   anonymous gets a new user id at an event too, not only at page load, so the entity always
 //!   has a valid `userId`.

@@ -5,6 +5,12 @@
 //! and the JavaScript tracker are followed exactly (spec B2 "Web storage"). Between the read and
 //! the write this state holds the cookies as this tracker's own decisions left them, so several
 //! events in one batch are decided as if each had read what the one before it wrote.
+//!
+//! The one decision that outlives its batch is one the jar refused to write: while the cookies
+//! read next still hold the `_sp_id` it was decided on (nobody else wrote since), it stays the
+//! state and is written again with the next batch. Deciding on the stale cookies instead would
+//! hand out the refused decision's `(sessionId, eventIndex)` pairs a second time, and a jar
+//! that refuses every write would make every event a new user.
 
 use uuid::Uuid;
 
@@ -79,9 +85,16 @@ impl SessionModel for WebState {
         true
     }
 
-    fn reload(&mut self, current: WebCookies, _now_ms: i64) {
+    /// The cookies read now are the state, unless the jar refused our last decision and their
+    /// `_sp_id` is still the one that decision was made on: then only our write is missing
+    /// from them, and the decision stays (see the module notes).
+    fn reload(&mut self, current: WebCookies, _now_ms: i64, last_write_kept: bool) {
+        let refused = !last_write_kept && self.written.is_some();
+        let untouched = current.id == self.read.id;
         self.read = current;
-        self.written = None;
+        if !(refused && untouched) {
+            self.written = None;
+        }
     }
 
     /// One event (A3.6). Web events carry no lifecycle entity.
@@ -290,6 +303,7 @@ mod tests {
                 session_cookie: true,
             },
             T0 + 10,
+            true,
         );
         assert_eq!(state.stored(), None);
         let e = track(&mut state, 20, &mut ids);
@@ -303,6 +317,7 @@ mod tests {
                 session_cookie: false,
             },
             T0 + 30,
+            true,
         );
         let rotated = track(&mut state, 40, &mut ids);
         assert!(rotated.starts_session);
@@ -311,6 +326,50 @@ mod tests {
             rotated.client_session.previous_session_id,
             Some(Uuid::from_u128(0x7e))
         );
+    }
+
+    #[test]
+    fn a_refused_decision_outlives_a_read_that_lacks_it_and_only_that() {
+        let mut ids = Ids(0);
+        let mut state = start(WebCookies::default(), 1800, &mut ids);
+        let load = state.stored().unwrap();
+        // The jar refused the page load's write: it still holds nothing.
+        state.reload(WebCookies::default(), T0 + 1, false);
+        assert_eq!(state.stored(), Some(load), "still to be written");
+        let e = track(&mut state, 2, &mut ids);
+        assert_eq!(e.client_session.session_id, load.id.session_id);
+        assert_eq!(e.client_session.event_index, Some(1));
+        // Refused again, then written: the next read shows it, and it is the state.
+        state.reload(WebCookies::default(), T0 + 3, false);
+        let second = track(&mut state, 4, &mut ids);
+        assert_eq!(second.client_session.event_index, Some(2));
+        let ours = state.stored().unwrap();
+        let written = WebCookies {
+            id: Some(ours.id),
+            session_cookie: true,
+        };
+        state.reload(written, T0 + 5, true);
+        assert_eq!(state.stored(), None, "nothing left to write");
+        // A refused decision gives way to another writer's `_sp_id`.
+        track(&mut state, 6, &mut ids);
+        let theirs = WebSession {
+            event_index: 9,
+            ..ours.id
+        };
+        let other = WebCookies {
+            id: Some(theirs),
+            session_cookie: true,
+        };
+        state.reload(other, T0 + 7, false);
+        assert_eq!(state.stored(), None);
+        assert_eq!(
+            track(&mut state, 8, &mut ids).client_session.event_index,
+            Some(10)
+        );
+        // And a decision the jar took is never kept over a read, even one that looks older
+        // (another tab wrote the previous value back).
+        state.reload(other, T0 + 9, true);
+        assert_eq!(state.stored(), None);
     }
 
     #[test]
@@ -334,7 +393,7 @@ mod tests {
         let mut ids = Ids(0);
         let mut state = start(WebCookies::default(), 1800, &mut ids);
         track(&mut state, 0, &mut ids);
-        state.reload(state.cookies_at(T0), T0);
+        state.reload(state.cookies_at(T0), T0, true);
         assert_eq!(state.set_anonymous(false, T0, || ids.next()), None);
         assert_eq!(state.stored(), None, "the value in force: nothing");
         assert_eq!(state.set_anonymous(true, T0, || ids.next()), None);
@@ -346,7 +405,7 @@ mod tests {
         let anonymous = track(&mut state, 1, &mut ids);
         assert_eq!(anonymous.client_session.user_id, UserId::ANONYMOUS);
         assert_eq!(state.stored().and_then(|w| w.id.domain_user_id), None);
-        state.reload(state.cookies_at(T0 + 1), T0 + 1);
+        state.reload(state.cookies_at(T0 + 1), T0 + 1, true);
         assert_eq!(state.set_anonymous(false, T0 + 2, || ids.next()), None);
         let written = state.stored().expect("disableAnonymousTracking writes");
         assert!(written.id.domain_user_id.is_some(), "a user id again");

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use client_session_core::{Config, Payload, Timeout};
+use client_session_store_cookie::jar::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES};
 use serde_json::{Map, Value};
 
 /// A parsed, valid scenario.
@@ -329,11 +330,22 @@ fn parse_config(value: &Value) -> Result<ScenarioConfig, ScenarioError> {
         config.session.anonymous = b;
     }
     if let Some(domain) = object.get("cookie_domain") {
-        config.cookie_domain = domain
+        let domain = domain
             .as_str()
             .filter(|d| !d.is_empty())
-            .ok_or_else(|| error(None, "config.cookie_domain", "must be a non-empty string"))?
-            .to_owned();
+            .ok_or_else(|| error(None, "config.cookie_domain", "must be a non-empty string"))?;
+        // Every cookie carries it as its `Domain`: longer, the jar refuses every write.
+        if domain.len() > MAX_ATTRIBUTE_VALUE_BYTES {
+            return Err(error(
+                None,
+                "config.cookie_domain",
+                format!(
+                    "{} bytes, above the {MAX_ATTRIBUTE_VALUE_BYTES} a browser takes in a Domain attribute",
+                    domain.len()
+                ),
+            ));
+        }
+        config.cookie_domain = domain.to_owned();
     }
     Ok(config)
 }
@@ -445,6 +457,18 @@ fn parse_set_cookie(
             format!(
                 "{} holds {bad:?}, which a cookie value cannot hold",
                 quoted(value)
+            ),
+        ));
+    }
+    // A browser ignores a larger cookie and the jar refuses it; refused here, the scenario
+    // fails validation before any step runs (spec D) instead of at this step.
+    let bytes = name.len() + value.len();
+    if bytes > MAX_NAME_VALUE_BYTES {
+        return Err(error(
+            step,
+            "value",
+            format!(
+                "name and value are {bytes} bytes together, above the {MAX_NAME_VALUE_BYTES} a browser stores"
             ),
         ));
     }
@@ -692,6 +716,39 @@ mod tests {
         for (step, expected) in cases {
             assert_eq!(set_cookie(step).unwrap_err(), expected, "{step}");
         }
+    }
+
+    /// Spec D: a scenario is validated whole before anything runs, so a cookie the jar would
+    /// refuse at its step (RFC 6265bis: name and value above 4096 bytes together) is bad
+    /// input here, not a failure after earlier lines were printed.
+    #[test]
+    fn set_cookie_beyond_what_a_browser_stores_is_an_error() {
+        let step = |value_bytes: usize| {
+            format!(
+                r#"{{"at_ms":0,"op":"set_cookie","name":"_sp_id.8e5d","value":"{}"}}"#,
+                "1".repeat(value_bytes)
+            )
+        };
+        // 11 bytes of name: 4085 of value is the most a browser keeps.
+        assert!(set_cookie(&step(4085)).is_ok());
+        assert_eq!(
+            set_cookie(&step(4086)).unwrap_err(),
+            "step 0, field `value`: name and value are 4097 bytes together, above the 4096 a browser stores"
+        );
+    }
+
+    #[test]
+    fn a_cookie_domain_no_cookie_can_carry_is_an_error() {
+        let with_domain = |domain: &str| {
+            parse(&format!(
+                r#"{{"name":"n","platform":"web","start_ms":0,"config":{{"cookie_domain":"{domain}"}},"steps":[]}}"#
+            ))
+        };
+        assert!(with_domain(&"a".repeat(1024)).is_ok());
+        assert_eq!(
+            with_domain(&"a".repeat(1025)).unwrap_err().to_string(),
+            "field `config.cookie_domain`: 1025 bytes, above the 1024 a browser takes in a Domain attribute"
+        );
     }
 
     #[test]

@@ -227,3 +227,6 @@ impl<J: CookieJar + client_session_store::MaybeSend + 'static> SessionStore for 
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
