@@ -102,6 +102,8 @@ pub struct SessionActor<S: SessionStore> {
     sink: Option<Box<dyn EventSink>>,
     /// The last save failed (logged once until one succeeds).
     save_failing: bool,
+    /// The last read before a batch failed (logged once until one succeeds).
+    load_failing: bool,
 }
 
 impl<S: SessionStore> SessionActor<S> {
@@ -147,6 +149,7 @@ impl<S: SessionStore> SessionActor<S> {
             sessions,
             sink: None,
             save_failing: false,
+            load_failing: false,
         };
         actor.persist(&mut Vec::new()).await;
         Ok((handle, actor))
@@ -291,7 +294,11 @@ impl<S: SessionStore> SessionActor<S> {
     /// store took the last write, so a refused one is retried rather than decided again.
     async fn reload(&mut self) {
         let now_ms = self.clock.now_ms();
-        match self.store.load(now_ms).await {
+        let loaded = self.store.load(now_ms).await;
+        if loaded.is_ok() && std::mem::take(&mut self.load_failing) {
+            tracing::info!("the session store can be read again");
+        }
+        match loaded {
             Ok(Loaded::Unchanged) => {}
             Ok(Loaded::Current(current)) => {
                 let before = self.state.stored();
@@ -304,7 +311,12 @@ impl<S: SessionStore> SessionActor<S> {
                     self.saved = after;
                 }
             }
+            // A blocked jar fails every batch: only the first failure of a run is a warning.
+            Err(e) if self.load_failing => {
+                tracing::debug!(error = %e, "still cannot read the session store")
+            }
             Err(e) => {
+                self.load_failing = true;
                 tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")
             }
         }

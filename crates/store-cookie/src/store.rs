@@ -202,8 +202,16 @@ impl<J: CookieJar + client_session_store::MaybeSend + 'static> SessionStore for 
         StorageMechanism::Cookie1
     }
 
+    /// Both cookies at the page load. A jar that cannot be read at all (a browser that blocks
+    /// cookies) does not stop the page's tracking: it is logged and read as no cookies, so the
+    /// page load starts a fresh identity and the tracker goes on with it in memory, as the
+    /// JavaScript tracker does without cookies. Reads before later batches keep failing as
+    /// errors, which the actor logs and passes over.
     async fn open(&mut self, now_ms: i64) -> Result<WebCookies, StoreError> {
-        self.read(now_ms)
+        Ok(self.read(now_ms).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read the cookies at page load; starting without them");
+            WebCookies::default()
+        }))
     }
 
     async fn load(&mut self, now_ms: i64) -> Result<Loaded<WebCookies>, StoreError> {

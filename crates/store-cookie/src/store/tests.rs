@@ -882,3 +882,57 @@ fn two_tabs_on_one_jar_share_one_session_and_never_repeat_a_pair() {
         assert_eq!(entity.session_index, 1);
     }
 }
+
+/// A jar that can never be read (a browser blocking `document.cookie`), whose writes are kept.
+#[derive(Clone)]
+struct Unreadable(SharedJar<NativeJar>);
+
+impl CookieJar for Unreadable {
+    fn get(&self, _name: &str, _now_ms: i64) -> Result<Option<String>, JarError> {
+        Err(JarError::Unavailable("cookies are blocked".to_owned()))
+    }
+
+    fn set(
+        &mut self,
+        name: &str,
+        value: &str,
+        attributes: &CookieAttributes,
+        now_ms: i64,
+    ) -> Result<(), JarError> {
+        self.0.set(name, value, attributes, now_ms)
+    }
+}
+
+/// A page whose cookies cannot be read still tracks: the page load starts a fresh identity, the
+/// tracker goes on with it in memory (one session, counting on), and the failed reads are
+/// logged once (a warning at the page load, one for the run of failed batch reads).
+#[test]
+fn a_jar_that_cannot_be_read_still_tracks_one_session_and_logs_once() {
+    let jar = Unreadable(native(DOMAIN));
+    let clock = ManualClock::new(T0);
+    let (entities, logs) = run(async {
+        let (handle, task) = start(store_on(jar.clone()), &clock, config(1800)).await;
+        let mut entities = Vec::new();
+        for i in 0..3 {
+            clock.set(T0 + i * 1_000);
+            entities.push(track(&handle).await);
+        }
+        stop(handle, task).await;
+        entities
+    });
+    for (i, entity) in (1..).zip(&entities) {
+        assert_eq!(entity.session_id, entities[0].session_id);
+        assert_eq!(entity.user_id, entities[0].user_id);
+        assert_eq!((entity.session_index, entity.event_index), (1, Some(i)));
+    }
+    let warnings = logs.at("WARN");
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("at page load"), "{warnings:?}");
+    assert!(warnings[1].contains("before a batch"), "{warnings:?}");
+    // What it wrote is the session it tracked.
+    let written = jar.0.get(ID, T0 + 2_000).unwrap().unwrap();
+    assert!(
+        written.contains(&entities[0].session_id.to_string()),
+        "{written}"
+    );
+}
