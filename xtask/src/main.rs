@@ -14,6 +14,7 @@ mod debian;
 mod proc;
 mod rss;
 mod wasm;
+mod wasm_bindgen;
 
 use std::env;
 use std::ffi::OsString;

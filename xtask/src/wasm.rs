@@ -43,8 +43,32 @@ const DEBIAN_PACKAGES: &[&str] = &[
 
 /// Builds each of [`CRATES`] alone for [`TARGET`] by whichever route this machine allows.
 pub fn check(ctx: &Ctx) -> Result<()> {
-    let debian = !rustup_has_target();
-    if debian {
+    let toolchain = Toolchain::ensure()?;
+    for krate in CRATES {
+        proc::run(toolchain.cargo(ctx, "build", krate))
+            .with_context(|| format!("{krate} does not build for {TARGET} on its own"))?;
+    }
+    Ok(())
+}
+
+/// How this machine builds for [`TARGET`]: rustup's target, or Debian's rustc-web with the
+/// standard library built from source (the recipe's route where rustup cannot download).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toolchain {
+    /// `rustup target add wasm32-unknown-unknown` is installed: plain cargo.
+    Rustup,
+    /// Debian's `rustc-web` and `-Zbuild-std`, into `target-wasm/`.
+    Debian,
+}
+
+impl Toolchain {
+    /// The route this machine has, installing Debian's packages when rustup has no wasm32
+    /// standard library and they are missing.
+    pub fn ensure() -> Result<Self> {
+        if rustup_has_target() {
+            println!("rustup has {TARGET} installed: plain cargo");
+            return Ok(Self::Rustup);
+        }
         println!(
             "rustup has no {TARGET} standard library: building with Debian's rustc-web and \
              -Zbuild-std (`rustup target add {TARGET}` is the simpler route where it can download)"
@@ -52,7 +76,7 @@ pub fn check(ctx: &Ctx) -> Result<()> {
         let missing = debian_missing();
         if !missing.is_empty() {
             println!("missing: {}", missing.join("; "));
-            debian::install(DEBIAN_PACKAGES, "the wasm check (or `rustup target add wasm32-unknown-unknown` where rustup can download)")?;
+            debian::install(DEBIAN_PACKAGES, "building for wasm32 (or `rustup target add wasm32-unknown-unknown` where rustup can download)")?;
             let still = debian_missing();
             if !still.is_empty() {
                 bail!(
@@ -62,34 +86,47 @@ pub fn check(ctx: &Ctx) -> Result<()> {
                 );
             }
         }
-    } else {
-        println!("rustup has {TARGET} installed: plain cargo build");
+        Ok(Self::Debian)
     }
-    for krate in CRATES {
-        proc::run(build_command(ctx, debian, krate))
-            .with_context(|| format!("{krate} does not build for {TARGET} on its own"))?;
-    }
-    Ok(())
-}
 
-/// `cargo build` of `krate` alone for [`TARGET`]: rustup's toolchain, or Debian's (`debian`)
-/// with the standard library built from source into its own target folder.
-fn build_command(ctx: &Ctx, debian: bool, krate: &str) -> Command {
-    if !debian {
-        let mut cmd = ctx.cargo(["build", "--locked", "--target", TARGET]);
+    /// `cargo <subcommand> --release --locked --target wasm32-unknown-unknown -p <krate>` on this
+    /// route (`subcommand` is `build` or `test`); add arguments after it as needed.
+    pub fn cargo(self, ctx: &Ctx, subcommand: &str, krate: &str) -> Command {
+        let mut cmd = match self {
+            Self::Rustup => ctx.cargo([subcommand]),
+            Self::Debian => {
+                let mut cmd = Command::new("/usr/bin/cargo");
+                cmd.current_dir(&ctx.root)
+                    .env("RUSTC", "/usr/bin/rustc")
+                    .env("RUSTDOC", "/usr/bin/rustdoc")
+                    .env("RUSTC_BOOTSTRAP", "1")
+                    .arg(subcommand);
+                cmd
+            }
+        };
+        cmd.env("CARGO_TARGET_DIR", self.target_dir(ctx)).args([
+            "--release",
+            "--locked",
+            "--target",
+            TARGET,
+        ]);
+        if self == Self::Debian {
+            cmd.arg("-Zbuild-std=std,panic_abort");
+        }
         cmd.args(["-p", krate]);
-        return cmd;
+        cmd
     }
-    let mut cmd = Command::new("/usr/bin/cargo");
-    cmd.current_dir(&ctx.root)
-        .env("RUSTC", "/usr/bin/rustc")
-        .env("RUSTDOC", "/usr/bin/rustdoc")
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("CARGO_TARGET_DIR", ctx.root.join("target-wasm"))
-        .args(["build", "--release", "--locked", "--target", TARGET])
-        .arg("-Zbuild-std=std,panic_abort")
-        .args(["-p", krate]);
-    cmd
+
+    /// Where this route's wasm builds go: `target-wasm/`, apart from the native `target/`.
+    pub fn target_dir(self, ctx: &Ctx) -> std::path::PathBuf {
+        ctx.root.join("target-wasm")
+    }
+
+    /// The folder a crate's release `.wasm` lands in.
+    #[expect(dead_code, reason = "the web build of issue 8 uses it")]
+    pub fn out_dir(self, ctx: &Ctx) -> std::path::PathBuf {
+        self.target_dir(ctx).join(TARGET).join("release")
+    }
 }
 
 /// Whether `rustup target list --installed` lists [`TARGET`]; false when rustup is absent.
