@@ -14,12 +14,16 @@ use client_session_actor::{
 };
 use client_session_core::Config;
 use client_session_store::{MemoryStorage, SessionStore};
+use client_session_store_cookie::{CookieOptions, CookieStore, NativeJar, Page, SharedJar};
 use client_session_store_sled::SledDatabase;
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Failure, StoreKind};
+
+/// The cookie domain and page host of `--store cookies`.
+const BENCH_DOMAIN: &str = "example.test";
 
 /// Who calls `track`.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,6 +69,11 @@ pub(crate) fn bench(
             "--events and --handles must be at least 1".into(),
         ));
     }
+    if store != StoreKind::Sled && data_dir.is_some() {
+        return Err(Failure::BadInput(
+            "--data-dir applies only to --store sled".into(),
+        ));
+    }
     let per_caller = events.div_ceil(handles);
     let events = per_caller * handles;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,6 +85,13 @@ pub(crate) fn bench(
     let measured = match store {
         StoreKind::Memory => {
             let store = MemoryStorage::new().store("bench");
+            measure(&runtime, store, caller, handles, per_caller)?
+        }
+        StoreKind::Cookies => {
+            // The web rules on one page's jar, as `replay` runs a web scenario: every batch
+            // reads both cookies and every event writes both back.
+            let jar = SharedJar::new(NativeJar::new(Page::https(BENCH_DOMAIN)));
+            let store = CookieStore::new(jar, CookieOptions::for_domain(BENCH_DOMAIN));
             measure(&runtime, store, caller, handles, per_caller)?
         }
         StoreKind::Sled => {
@@ -115,7 +131,7 @@ pub(crate) fn bench(
         }
     };
     let mut out = json!({
-        "store": match store { StoreKind::Memory => "memory", StoreKind::Sled => "sled" },
+        "store": store.name(),
         "caller": match caller { Caller::Task => "task", Caller::Thread => "thread" },
         "call": match caller { Caller::Task => "track (awaited round trip)", Caller::Thread => "track_nowait (caller-side cost)" },
         "events": events,

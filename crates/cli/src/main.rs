@@ -36,10 +36,12 @@ struct Cli {
 enum Command {
     /// Play a scenario (spec Part C) on a simulated clock and print one line per emitted event.
     Replay {
-        /// Where the session is kept.
+        /// Where a mobile scenario's session is kept. Web scenarios always run on the cookie
+        /// jar, whatever this says; `cookies` is refused for a mobile scenario.
         #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
         store: StoreKind,
-        /// The sled data directory (with `--store sled`; an existing one is used as it is).
+        /// The sled data directory (with `--store sled`; an existing one is used as it is;
+        /// ignored for web scenarios).
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// The tracker's namespace.
@@ -75,10 +77,12 @@ enum Command {
     },
     /// Measure tracking cost against a bare channel baseline run alongside; prints one JSON object.
     Bench {
-        /// Where the session is kept.
+        /// Where the session is kept (`cookies`: the web rules, on a page at
+        /// `https://example.test/` with the JavaScript tracker's cookie options).
         #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
         store: StoreKind,
-        /// The sled data directory (default: a temporary one, removed afterwards).
+        /// The sled data directory (only with `--store sled`; default: a temporary one,
+        /// removed afterwards).
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// Events in all.
@@ -114,10 +118,26 @@ enum CookieCommand {
     },
 }
 
+/// The session store `replay` and `bench` run on.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum StoreKind {
+    /// In memory, gone at exit (the mobile rules).
     Memory,
+    /// A sled data directory (the mobile rules).
     Sled,
+    /// The JavaScript tracker's two cookies in an in-memory RFC 6265 jar (the web rules).
+    Cookies,
+}
+
+impl StoreKind {
+    /// The name `--store` takes.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Memory => "memory",
+            Self::Sled => "sled",
+            Self::Cookies => "cookies",
+        }
+    }
 }
 
 /// A failure and the exit code it maps to.

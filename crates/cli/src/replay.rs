@@ -29,11 +29,17 @@ pub(crate) fn replay(
     let scenario = parse(&text).map_err(|e| Failure::BadInput(e.to_string()))?;
     let runtime = runtime()?;
     // On the web the cookie jar is the store (spec Part C): `--store` and `--data-dir` do not
-    // apply.
+    // apply. `--store cookies` names it, and a mobile scenario cannot run on it.
     if scenario.platform == Platform::Web {
         return runtime.block_on(play(&scenario, &mut WebLauncher::for_scenario(&scenario)));
     }
     match (store, data_dir) {
+        // Refused rather than run on memory: the mobile rules have no cookie form.
+        (StoreKind::Cookies, _) => Err(Failure::BadInput(
+            "--store cookies applies only to web scenarios (they always run on the cookie jar); \
+             this scenario is mobile: use --store memory or sled"
+                .into(),
+        )),
         (StoreKind::Memory, None) => {
             runtime.block_on(play(&scenario, &mut MemoryLauncher::new(namespace)))
         }

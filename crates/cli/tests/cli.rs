@@ -89,8 +89,9 @@ fn bad_scenarios_exit_2_naming_step_and_field_and_print_nothing() {
 }
 
 /// Issue 7's "done when": `client-session replay` on every file in `tests/scenarios/web/`
-/// prints its expected output (symbolically: ids are random), ignoring `--store` (on the web
-/// the cookie jar is the store) and writing nothing to a `--data-dir`.
+/// prints its expected output (symbolically: ids are random), whatever `--store` says (on the
+/// web the cookie jar is the store; `--store cookies` names it) and writing nothing to a
+/// `--data-dir`.
 #[test]
 fn replay_prints_every_web_scenarios_expected_output_whatever_the_store() {
     let cases = client_session_suite::load_cases().unwrap_or_else(|e| panic!("{e}"));
@@ -107,10 +108,10 @@ fn replay_prints_every_web_scenarios_expected_output_whatever_the_store() {
             env!("CARGO_MANIFEST_DIR"),
             case.path.display()
         );
-        let store: &[&str] = if n % 2 == 0 {
-            &[]
-        } else {
-            &["--store", "sled", "--data-dir", d.to_str().unwrap()]
+        let store: &[&str] = match n % 3 {
+            0 => &[],
+            1 => &["--store", "cookies"],
+            _ => &["--store", "sled", "--data-dir", d.to_str().unwrap()],
         };
         let out = cli(&[&["replay"], store, &[file.as_str()]].concat(), "");
         assert!(out.status.success(), "{file}: {}", stderr(&out));
@@ -124,6 +125,78 @@ fn replay_prints_every_web_scenarios_expected_output_whatever_the_store() {
         }
     }
     assert!(!d.exists(), "--data-dir is not used for web scenarios");
+}
+
+/// The cookie store has only the web rules: a mobile scenario on it is bad input, refused
+/// before anything is printed.
+#[test]
+fn replay_refuses_a_mobile_scenario_on_cookies_with_exit_2() {
+    let file = scenario("01-first-event-ever.json");
+    for extra in [&[][..], &["--data-dir", "/nonexistent/unused"][..]] {
+        let args = [
+            &["replay", "--store", "cookies"][..],
+            extra,
+            &[file.as_str()],
+        ]
+        .concat();
+        let out = cli(&args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: nothing printed");
+        assert!(
+            stderr(&out).contains("--store cookies applies only to web scenarios"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+/// `bench --store cookies` measures the web rules on the cookie store next to its echo
+/// baseline; `--data-dir` belongs to sled alone.
+#[test]
+fn bench_runs_on_cookies_and_refuses_a_data_dir_without_sled() {
+    let out = cli(
+        &[
+            "bench",
+            "--store",
+            "cookies",
+            "--events",
+            "40",
+            "--handles",
+            "2",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["store"], "cookies");
+    assert_eq!(report["events"], 40);
+    assert!(report["events_per_s"].as_f64().unwrap() > 0.0, "{report}");
+    assert!(report["baseline"]["events_per_s"].as_f64().unwrap() > 0.0);
+    assert!(report["ratio_to_baseline"]["p50"].as_f64().unwrap() > 0.0);
+    assert!(report.get("store_bytes_after").is_none(), "{report}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("unused");
+    for store in ["cookies", "memory"] {
+        let out = cli(
+            &[
+                "bench",
+                "--store",
+                store,
+                "--data-dir",
+                d.to_str().unwrap(),
+                "--events",
+                "10",
+            ],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "{store}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--data-dir applies only to --store sled"),
+            "{store}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!d.exists());
 }
 
 #[test]
