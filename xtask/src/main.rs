@@ -8,13 +8,15 @@
 //! those checks on its own.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
-//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain).
+//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
+//! wasm-bindgen-cli, Chromium).
 
 mod debian;
 mod proc;
 mod rss;
 mod wasm;
 mod wasm_bindgen;
+mod web;
 
 use std::env;
 use std::ffi::OsString;
@@ -32,7 +34,10 @@ tasks:
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   rss      measure the memory of the desktop example and of an idle `client-session run`
-           (release builds; a measurement, not part of ci)";
+           (release builds; a measurement, not part of ci)
+  web      build the browser package (client-session-web) into target/web/pkg/ and print its
+           size; `web --serve` then serves examples/web-page with it on 127.0.0.1
+  web-test run the browser tests of client-session-web in headless Chromium (not part of ci)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -86,6 +91,9 @@ fn main() -> ExitCode {
         ["wasm"] => &[("wasm", wasm::check)],
         ["machete"] => &[("machete", machete)],
         ["rss"] => &[("rss", rss::measure)],
+        ["web"] => &[("web", web::build)],
+        ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
+        ["web-test"] => &[("web-test", web::test)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
