@@ -1,11 +1,19 @@
 //! Embeds the scenario tree in the suite at compile time (issue 7, item 5): the suite must run
-//! where there is no file system, such as `wasm32` in a browser, on the same files.
+//! where there is no file system, such as `wasm32` in a browser, on the same files. Also names
+//! the official Iglu schema's file, and embeds it for `wasm32` (issue 8).
 //!
 //! Writes `$OUT_DIR/scenario_files.rs` with one entry per file or folder under `scenarios/`
 //! (its platform folders and what they hold, one level down): the path relative to
 //! `scenarios/` with `/` separators, and the file's bytes (`include_bytes!`), or `None` for a
 //! folder. Nothing is judged here: the suite's loader checks the inventory at run time, so a
 //! stray file fails the suite with a message instead of failing the build.
+//!
+//! The schema file is Snowplow's, beside the workspace in `../shared/iglu`, and never copied
+//! into the project. Its path is passed to the crate as `CLIENT_SESSION_SCHEMA_FILE`. Natively
+//! the suite reads it at run time (and says clearly where it looked when it is missing). For
+//! `wasm32`, where a test has no file system, `$OUT_DIR/iglu_schema.rs` holds its text
+//! (`include_str!`), or nothing when the file is missing at build time, which the suite then
+//! reports at run time with the same path: a missing schema never fails the build.
 
 use std::fs;
 use std::io;
@@ -41,7 +49,43 @@ fn main() -> io::Result<()> {
          pub const ENTRIES: &[(&str, Option<&[u8]>)] = &[\n{}];\n",
         entries.concat()
     );
-    fs::write(out.join("scenario_files.rs"), code)
+    fs::write(out.join("scenario_files.rs"), code)?;
+    iglu_schema(&manifest, &out)
+}
+
+/// Where the official `client_session` 1-0-2 schema sits below an Iglu repository's `schemas/`
+/// folder (the suite's `iglu::CLIENT_SESSION_SCHEMA`; a unit test there checks they agree).
+const CLIENT_SESSION_SCHEMA: &str =
+    "com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2";
+
+/// Names the schema file for the crate, and embeds it when building for `wasm32`.
+fn iglu_schema(manifest: &Path, out: &Path) -> io::Result<()> {
+    let workspace = manifest.parent().unwrap_or(manifest);
+    let path = workspace
+        .join("../shared/iglu/schemas")
+        .join(CLIENT_SESSION_SCHEMA);
+    println!(
+        "cargo:rustc-env=CLIENT_SESSION_SCHEMA_FILE={}",
+        path.display()
+    );
+    let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
+    let text = match path.to_str() {
+        Some(absolute) if wasm && path.is_file() => format!("Some(include_str!({absolute:?}))"),
+        _ => "None".to_owned(),
+    };
+    if wasm {
+        // Natively the file is read at run time, so only a wasm build depends on it (a missing
+        // file makes Cargo rerun this script every build, which is how it is picked up once
+        // it appears).
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    fs::write(
+        out.join("iglu_schema.rs"),
+        format!(
+            "/// The official schema's text for `wasm32` builds, `None` when it was missing at build \
+             time.\npub const OFFICIAL: Option<&str> = {text};\n"
+        ),
+    )
 }
 
 fn missing() -> io::Error {

@@ -1,9 +1,10 @@
 //! The official Iglu schema of the `client_session` entity, validated in-process.
 //!
 //! The schema is Snowplow's own file from Iglu Central, read from `../shared/iglu` beside the
-//! workspace (it is not copied into the project). Iglu schemas are JSON Schema Draft 4, and
-//! Snowplow's pipeline checks their formats, so this validator is Draft 4 with format
-//! validation on. The suite runs every entity every backend emits through it, next to the
+//! workspace (it is not copied into the project); a `wasm32` build, which has no file system at
+//! run time, carries its text from build time instead (`build.rs`). Iglu schemas are JSON
+//! Schema Draft 4, and Snowplow's pipeline checks their formats, so this validator is Draft 4
+//! with format validation on. The suite runs every entity every backend emits through it, next to the
 //! project's own schema facts (`client_session_scenario::schema`), so the two cannot drift apart
 //! unnoticed.
 
@@ -19,15 +20,17 @@ pub const CLIENT_SESSION_SCHEMA: &str =
     "com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2";
 
 /// The file of the official schema: `../shared/iglu/schemas/<vendor>/client_session/jsonschema/1-0-2`
-/// relative to the workspace root.
+/// relative to the workspace root, as `build.rs` found it (on `wasm32`, where it was embedded
+/// from).
 #[must_use]
 pub fn official_schema_path() -> PathBuf {
-    let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
-    tests
-        .parent()
-        .unwrap_or(tests)
-        .join("../shared/iglu/schemas")
-        .join(CLIENT_SESSION_SCHEMA)
+    PathBuf::from(env!("CLIENT_SESSION_SCHEMA_FILE"))
+}
+
+/// The schema's text as `build.rs` embedded it for `wasm32`.
+#[cfg(target_arch = "wasm32")]
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/iglu_schema.rs"));
 }
 
 /// The `client_session` 1-0-2 schema, compiled.
@@ -38,14 +41,28 @@ pub struct ClientSessionSchema {
 }
 
 impl ClientSessionSchema {
-    /// The official schema at [`official_schema_path`], compiled once per process.
+    /// The official schema at [`official_schema_path`], compiled once per process: read from
+    /// the file natively, from the text embedded at build time on `wasm32`.
     ///
     /// # Errors
-    /// A message naming the path when the file is missing, unreadable or not a usable schema.
+    /// A message naming the path when the file is (or, on `wasm32`, was at build time) missing,
+    /// unreadable or not a usable schema.
     pub fn official() -> Result<&'static Self, String> {
         static OFFICIAL: OnceLock<Result<ClientSessionSchema, String>> = OnceLock::new();
         OFFICIAL
-            .get_or_init(|| Self::load(&official_schema_path()))
+            .get_or_init(|| {
+                let path = official_schema_path();
+                #[cfg(not(target_arch = "wasm32"))]
+                return Self::load(&path);
+                #[cfg(target_arch = "wasm32")]
+                match embedded::OFFICIAL {
+                    Some(text) => Self::from_text(&path, text),
+                    None => Err(missing(
+                        &path,
+                        "it was not there when the suite was built for wasm32",
+                    )),
+                }
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -55,16 +72,17 @@ impl ClientSessionSchema {
     /// # Errors
     /// A message naming `path` when the file is missing, unreadable or not a usable schema.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = fs::read_to_string(path).map_err(|e| {
-            format!(
-                "the official Iglu schema {CLIENT_SESSION_SCHEMA} cannot be read at {}: {e}; \
-                 the suite validates every client_session entity against it, so Iglu Central's \
-                 schemas must be at ../shared/iglu beside the workspace",
-                path.display()
-            )
-        })?;
-        let schema: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        let text = fs::read_to_string(path).map_err(|e| missing(path, &e.to_string()))?;
+        Self::from_text(path, &text)
+    }
+
+    /// Compiles the schema `text`, read from `path` (named in messages).
+    ///
+    /// # Errors
+    /// A message naming `path` when `text` is not a usable schema.
+    pub fn from_text(path: &Path, text: &str) -> Result<Self, String> {
+        let schema: Value =
+            serde_json::from_str(text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
         let validator = jsonschema::options()
             // `$schema` names Iglu's self-describing meta-schema, not a draft: say which.
             .with_draft(Draft::Draft4)
@@ -102,6 +120,16 @@ impl ClientSessionSchema {
             ))
         }
     }
+}
+
+/// Why the schema at `path` cannot be had, and where it must be.
+fn missing(path: &Path, why: &str) -> String {
+    format!(
+        "the official Iglu schema {CLIENT_SESSION_SCHEMA} cannot be read at {}: {why}; the suite \
+         validates every client_session entity against it, so Iglu Central's schemas must be at \
+         ../shared/iglu beside the workspace",
+        path.display()
+    )
 }
 
 /// The textual UUID form (`8-4-4-4-12` hex digits, either case), as JSON Schema's `uuid`
@@ -213,6 +241,13 @@ mod tests {
         let path = dir.path().join(CLIENT_SESSION_SCHEMA);
         let message = ClientSessionSchema::load(&path).unwrap_err();
         assert!(message.contains(&path.display().to_string()), "{message}");
+    }
+
+    /// `build.rs` names the file with its own copy of the schema's place in Iglu.
+    #[test]
+    fn the_build_script_names_the_schema_file() {
+        assert!(official_schema_path().ends_with(CLIENT_SESSION_SCHEMA));
+        assert!(official_schema_path().is_file());
     }
 
     #[test]

@@ -15,8 +15,10 @@
 //! line well formed in the symbolic form, its entity and cookies consistent with spec A3), so a
 //! hand-derivation slip is caught by the file, not only by a backend disagreeing with it.
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod fuzz_checks;
 pub mod iglu;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod support;
 pub mod web_expected;
 

@@ -5,12 +5,14 @@
 //! cargo-deny, cargo-machete (no unused dependency) and the wasm32 build of each crate that runs
 //! in the browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
 //! first failing step with a non-zero exit. `cargo xtask machete` and `cargo xtask wasm` run one of
-//! those checks on its own.
+//! those checks on its own. `cargo xtask browser` runs the shared suite's web scenarios inside
+//! wasm in headless Chromium.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
-//! wasm-bindgen-cli, Chromium).
+//! wasm-bindgen-cli, Chromium and chromedriver).
 
+mod browser;
 mod debian;
 mod proc;
 mod rss;
@@ -33,6 +35,8 @@ tasks:
   ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm (what .ci/run calls)
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
+  browser  every web scenario of the shared suite inside wasm, in headless Chromium
+           (installs chromium, chromium-driver and wasm-bindgen-cli when missing)
   rss      measure the memory of the desktop example and of an idle `client-session run`
            (release builds; a measurement, not part of ci)
   web      build the browser package (client-session-web) into target/web/pkg/ and print its
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
     let steps: &[(&str, StepFn)] = match words[..] {
         ["ci"] => CI_STEPS,
         ["wasm"] => &[("wasm", wasm::check)],
+        ["browser"] => &[("browser", browser::run)],
         ["machete"] => &[("machete", machete)],
         ["rss"] => &[("rss", rss::measure)],
         ["web"] => &[("web", web::build)],

@@ -1,8 +1,11 @@
-//! The native launchers, each actor on a tokio task: the memory store and the sled store
+//! The launchers, each actor on a task of its own: the memory store and the sled store
 //! (mobile), and the cookie store over the native jar (web).
+//!
+//! The memory and web launchers build for `wasm32` too, so the suite runs the same scenarios
+//! in a browser. Their one difference between targets is how the actor's task is spawned
+//! (`ActorTask::spawn`): on a tokio runtime natively, on the browser's event loop on `wasm32`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,10 +15,14 @@ use client_session_store::{MemoryStorage, SessionStore};
 use client_session_store_cookie::{
     CookieJar, CookieOptions, CookieStore, NativeJar, Page, SharedJar,
 };
-use client_session_store_sled::SledDatabase;
-use tokio::task::JoinHandle;
+use tokio::sync::oneshot;
 
 use crate::format::{Platform, Scenario, SetCookie};
+
+#[cfg(not(target_arch = "wasm32"))]
+mod sled;
+#[cfg(not(target_arch = "wasm32"))]
+pub use sled::SledLauncher;
 
 /// Starts trackers on one [`MemoryStorage`]: a restart finds what the last tracker left, as it
 /// would on a device.
@@ -24,7 +31,7 @@ pub struct MemoryLauncher {
     /// The storage every launch uses.
     pub storage: MemoryStorage,
     namespace: String,
-    task: Option<JoinHandle<()>>,
+    task: Option<ActorTask>,
 }
 
 impl MemoryLauncher {
@@ -64,49 +71,6 @@ impl crate::Launcher for MemoryLauncher {
     }
 }
 
-/// Starts trackers on a sled data directory, reopening the database at every launch.
-#[derive(Debug)]
-pub struct SledLauncher {
-    dir: PathBuf,
-    namespace: String,
-    task: Option<JoinHandle<()>>,
-}
-
-impl SledLauncher {
-    /// A launcher on the data directory `dir` (used as it is: an existing session carries over).
-    #[must_use]
-    pub fn new(dir: impl Into<PathBuf>, namespace: &str) -> Self {
-        Self {
-            dir: dir.into(),
-            namespace: namespace.to_owned(),
-            task: None,
-        }
-    }
-}
-
-#[async_trait(?Send)]
-impl crate::Launcher for SledLauncher {
-    fn platform(&self) -> Platform {
-        Platform::Mobile
-    }
-
-    async fn launch(
-        &mut self,
-        config: Config,
-        clock: Arc<dyn Clock>,
-    ) -> Result<SessionHandle, Error> {
-        // `stop` joined the previous actor task, so its database handle is dropped; if sled's
-        // I/O threads still hold the lock a moment (sled #1289), `SledDatabase::open` waits
-        // for this process's own release.
-        let db = SledDatabase::open(&self.dir)?;
-        spawn(config, db.store(&self.namespace), clock, &mut self.task).await
-    }
-
-    async fn stop(&mut self, handle: SessionHandle) -> Result<(), Error> {
-        stop(handle, &mut self.task).await
-    }
-}
-
 /// Starts web trackers on one page's cookie jar: the cookie store over a [`NativeJar`] for a
 /// secure page on the cookie domain. A restart is a page reload on the same jar; `set_cookie`
 /// writes into it as another tab or the JavaScript tracker would.
@@ -114,7 +78,7 @@ impl crate::Launcher for SledLauncher {
 pub struct WebLauncher {
     jar: SharedJar<NativeJar>,
     options: CookieOptions,
-    task: Option<JoinHandle<()>>,
+    task: Option<ActorTask>,
 }
 
 impl WebLauncher {
@@ -182,24 +146,57 @@ impl crate::Launcher for WebLauncher {
     }
 }
 
+/// A running actor's task, as far as a launcher needs it: a way to wait for its end.
+///
+/// The task reports its end on a channel rather than through a join handle, so that `stop`
+/// awaits it the same way whichever executor runs it.
+#[derive(Debug)]
+struct ActorTask {
+    ended: oneshot::Receiver<()>,
+}
+
+impl ActorTask {
+    /// Runs `actor` on a task of its own: `tokio::spawn` natively (the caller is on a tokio
+    /// runtime), `wasm_bindgen_futures::spawn_local` on `wasm32` (the browser's event loop;
+    /// stores there may hold `!Send` JavaScript values).
+    fn spawn<S: SessionStore>(actor: SessionActor<S>) -> Self {
+        let (done, ended) = oneshot::channel();
+        let task = async move {
+            actor.run().await;
+            // Nobody waiting (the launcher was dropped) is fine: there is nothing to report.
+            let _ = done.send(());
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        drop(tokio::spawn(task));
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen_futures::spawn_local(task);
+        Self { ended }
+    }
+
+    /// Waits until the task has ended. If it panicked instead of returning, its sender was
+    /// dropped while unwinding, which ends the wait too.
+    async fn ended(self) {
+        let _ = self.ended.await;
+    }
+}
+
 async fn spawn<S: SessionStore>(
     config: Config,
     store: S,
     clock: Arc<dyn Clock>,
-    task: &mut Option<JoinHandle<()>>,
+    task: &mut Option<ActorTask>,
 ) -> Result<SessionHandle, Error> {
     let (handle, actor) = SessionActor::start(config, store, clock).await?;
-    *task = Some(tokio::spawn(actor.run()));
+    *task = Some(ActorTask::spawn(actor));
     Ok(handle)
 }
 
-async fn stop(handle: SessionHandle, task: &mut Option<JoinHandle<()>>) -> Result<(), Error> {
+async fn stop(handle: SessionHandle, task: &mut Option<ActorTask>) -> Result<(), Error> {
     let result = handle.shutdown().await;
     drop(handle);
     if let Some(task) = task.take() {
-        // The task only ends by returning; a join error would mean it panicked, and then the
-        // shutdown above already failed with `ShutDown`.
-        let _ = task.await;
+        // A task that panicked already failed the shutdown above with `ShutDown`.
+        task.ended().await;
     }
     result
 }

@@ -10,19 +10,18 @@
 //! so there is one definition of the format.
 
 mod format;
+mod launchers;
 mod output;
 mod runner;
 pub mod schema;
 pub mod symbolic;
-
-#[cfg(not(target_arch = "wasm32"))]
-mod launchers;
 
 pub use format::{
     parse, parse_step, EventName, Op, Platform, Scenario, ScenarioConfig, ScenarioError, SetCookie,
     Step, STEP_KEYS,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use launchers::{MemoryLauncher, SledLauncher, WebLauncher};
+pub use launchers::SledLauncher;
+pub use launchers::{MemoryLauncher, WebLauncher};
 pub use output::OutputLine;
 pub use runner::{apply, run, Launcher, RunError};

@@ -1,0 +1,94 @@
+//! Every web scenario of the shared suite inside wasm, in headless Chromium (issue 8, "Tests in
+//! the browser"): the same embedded files as the native suite, the same actor and cookie store
+//! over an in-memory jar ([`WebLauncher`]), the same manual clock (the runner's), and every
+//! entity validated against the official Iglu schema (embedded at build time, as there is no file
+//! system here).
+//!
+//! Run with `cargo xtask browser` (`wasm-bindgen-test-runner` and chromedriver). Natively this
+//! file compiles to an empty test binary.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
+
+use client_session_scenario::{Platform, WebLauncher};
+use client_session_suite::iglu::{ClientSessionSchema, CLIENT_SESSION_SCHEMA};
+use client_session_suite::{check_backend, load_cases, play, verify, Case};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The web cases of the embedded suite.
+fn web_cases() -> Vec<Case> {
+    load_cases()
+        .unwrap_or_else(|report| panic!("{report}"))
+        .into_iter()
+        .filter(|case| case.scenario.platform == Platform::Web)
+        .collect()
+}
+
+/// The case whose file name ends with `file`.
+fn case(file: &str) -> Case {
+    web_cases()
+        .into_iter()
+        .find(|case| case.path.ends_with(file))
+        .unwrap_or_else(|| panic!("no web scenario {file}"))
+}
+
+#[wasm_bindgen_test]
+async fn every_web_scenario_runs_in_wasm() {
+    let web = web_cases().len();
+    assert!(web >= 31, "the suite had 31 web scenarios, found {web}");
+    let mut launched = 0;
+    if let Err(report) = check_backend("cookies-in-wasm", Platform::Web, |case| {
+        launched += 1;
+        WebLauncher::for_scenario(&case.scenario)
+    })
+    .await
+    {
+        panic!("{report}");
+    }
+    assert_eq!(launched, web, "not every web scenario was played");
+}
+
+/// The check can fail inside wasm: an expected file with one derivation error (session 2 written
+/// as 3) no longer matches what the cookie store gives, and the report names the file and line.
+#[wasm_bindgen_test]
+async fn a_wrong_web_expected_line_fails_the_check() {
+    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
+    let mut case = case("05-gap-equal-to-timeout-rotates.json");
+    let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
+        .await
+        .unwrap();
+    verify(&case, &actual, iglu).unwrap();
+    case.expected[1]["client_session"]["sessionIndex"] = 3.into();
+    let report = verify(&case, &actual, iglu).unwrap_err();
+    assert!(
+        report.contains("05-gap-equal-to-timeout-rotates.json") && report.contains("line 1"),
+        "{report}"
+    );
+}
+
+/// The embedded schema really validates inside wasm: an entity the tracker emitted passes, and
+/// the same entity with an empty `sessionId` (the `uuid` format) or an upper-case `userId` (the
+/// schema's pattern, so the regex engine) is rejected, naming the field and the schema.
+#[wasm_bindgen_test]
+async fn the_official_schema_rejects_a_bad_entity_inside_wasm() {
+    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
+    let case = case("01-first-visit-event-at-page-load.json");
+    let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
+        .await
+        .unwrap();
+    let entity = actual[0]["client_session"].clone();
+    iglu.validate(&entity).unwrap();
+    for (field, bad) in [
+        ("sessionId", ""),
+        ("userId", "0F8E2D6C-5A3B-4C1D-9E7F-123456789ABC"),
+    ] {
+        let mut broken = entity.clone();
+        broken[field] = bad.into();
+        let report = iglu.validate(&broken).unwrap_err();
+        assert!(
+            report.contains(&format!("/{field}")) && report.contains(CLIENT_SESSION_SCHEMA),
+            "{report}"
+        );
+    }
+}
