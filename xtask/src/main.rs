@@ -5,12 +5,14 @@
 //! cargo-deny, cargo-machete (no unused dependency) and the wasm32 build of each crate that runs
 //! in the browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
 //! first failing step with a non-zero exit. `cargo xtask machete` and `cargo xtask wasm` run one of
-//! those checks on its own.
+//! those checks on its own. `cargo xtask interop` runs the web package next to the JavaScript
+//! tracker in headless Chromium (not in `ci` yet).
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
-//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain).
+//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain and chromium).
 
 mod debian;
+mod interop;
 mod proc;
 mod rss;
 mod wasm;
@@ -32,7 +34,9 @@ tasks:
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   rss      measure the memory of the desktop example and of an idle `client-session run`
-           (release builds; a measurement, not part of ci)";
+           (release builds; a measurement, not part of ci)
+  interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
+           example page, and their timings (needs Node.js 20+ and npm; not part of ci yet)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         ["wasm"] => &[("wasm", wasm::check)],
         ["machete"] => &[("machete", machete)],
         ["rss"] => &[("rss", rss::measure)],
+        ["interop"] => &[("interop", interop::run)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

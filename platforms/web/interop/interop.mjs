@@ -389,7 +389,10 @@ async function expiryCase(browser, origin, starter, prober, side) {
     expiryMs,
     probeAt,
     trackedAt: probe.dtm,
-    ok: ses !== undefined && same(got, expected) && (side === 'after' || probe.dtm < expiryMs) && (side === 'before' || probe.dtm >= expiryMs),
+    // The probe decided on the intended side of the expiry: it returned before it, or was
+    // stamped after it (a busy machine can delay a probe past its margin).
+    inWindow: side === 'before' ? probe.at < expiryMs : probe.dtm >= expiryMs,
+    ok: ses !== undefined && same(got, expected),
     expected,
     got,
   };
@@ -405,8 +408,16 @@ async function expiry(browser, origin) {
   }
   // Two waves of four contexts at once: each case waits about 2.5 s for the expiry.
   for (let i = 0; i < cases.length; i += 4) {
-    const wave = await Promise.all(cases.slice(i, i + 4).map(([a, b, c]) => expiryCase(browser, origin, a, b, c)));
+    const wave = await Promise.all(
+      cases.slice(i, i + 4).map(async ([a, b, c]) => {
+        const first = await expiryCase(browser, origin, a, b, c);
+        if (first.inWindow) return first;
+        console.log(`  (${first.label}: the probe missed its window by being late; once more)`);
+        return expiryCase(browser, origin, a, b, c);
+      }),
+    );
     for (const r of wave) {
+      check(r.inWindow, `${r.label}: the probe ran on its side of the expiry`, r);
       const offset = r.trackedAt - r.expiryMs;
       const what = r.label.endsWith('before the expiry')
         ? 'continues the session'
