@@ -256,29 +256,33 @@ const H = {
   },
 
   /**
-   * The browser's share of a cookie-backed event: per round, `document.cookie` read four times
-   * (each tracker reads both cookies, and reads back each one it wrote) and both cookies
-   * written `writes` times with the attributes the trackers use (values as they are now).
+   * The browser's share of a cookie-backed event: `n` rounds of `pattern`, each letter one
+   * `document.cookie` access: `r` a read, `w` a write of the next of `_sp_id` and `_sp_ses` with
+   * the attributes the trackers use (their current values). In Chromium a write returns at once
+   * and the next read waits for the browser to apply it.
    */
-  timeCookies(n, writes) {
-    const names = Object.fromEntries(
+  timeCookies(n, pattern) {
+    const values = Object.fromEntries(
       document.cookie.split('; ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     );
-    const id = Object.keys(names).find((k) => k.startsWith('_sp_id.'));
-    const ses = Object.keys(names).find((k) => k.startsWith('_sp_ses.'));
-    const attrs = (secs) =>
-      `; Expires=${new Date(Date.now() + secs * 1000).toUTCString()}; Path=/; Domain=${location.hostname.split('.').slice(1).join('.')}; SameSite=Lax; Secure`;
+    const id = Object.keys(values).find((k) => k.startsWith('_sp_id.'));
+    const ses = Object.keys(values).find((k) => k.startsWith('_sp_ses.'));
+    if (!id || !ses) throw new Error('timeCookies: no tracker cookies to rewrite');
+    const domain = location.hostname.split('.').slice(1).join('.');
+    const line = (name, secs) =>
+      `${name}=${values[name]}; Expires=${new Date(Date.now() + secs * 1000).toUTCString()}; ` +
+      `Path=/; Domain=${domain}; SameSite=Lax; Secure`;
     let seen = 0;
     const t0 = performance.now();
     for (let i = 0; i < n; i += 1) {
-      for (let r = 0; r < 4; r += 1) seen += document.cookie.length;
-      if (writes > 0) {
-        document.cookie = `${id}=${names[id]}${attrs(63072000)}`;
-        document.cookie = `${ses}=*${attrs(1800)}`;
+      let writes = 0;
+      for (const access of pattern) {
+        if (access === 'r') seen += document.cookie.length;
+        else document.cookie = writes++ % 2 === 0 ? line(id, 63072000) : line(ses, 1800);
       }
     }
     const ms = performance.now() - t0;
-    if (seen === 0 || !id || !ses) throw new Error('timeCookies: no tracker cookies to rewrite');
+    if (seen === 0 && pattern.includes('r')) throw new Error('timeCookies: read nothing');
     return ms;
   },
 
