@@ -9,7 +9,8 @@
 //! tracker in headless Chromium (not in `ci` yet).
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
-//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain and chromium).
+//! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
+//! wasm-bindgen-cli, Chromium).
 
 mod debian;
 mod interop;
@@ -17,6 +18,7 @@ mod proc;
 mod rss;
 mod wasm;
 mod wasm_bindgen;
+mod web;
 
 use std::env;
 use std::ffi::OsString;
@@ -35,6 +37,9 @@ tasks:
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   rss      measure the memory of the desktop example and of an idle `client-session run`
            (release builds; a measurement, not part of ci)
+  web      build the browser package (client-session-web) into target/web/pkg/ and print its
+           size; `web --serve` then serves examples/web-page with it on 127.0.0.1
+  web-test run the browser tests of client-session-web in headless Chromium (not part of ci)
   interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
            example page, and their timings (needs Node.js 20+ and npm; not part of ci yet)";
 
@@ -90,6 +95,9 @@ fn main() -> ExitCode {
         ["wasm"] => &[("wasm", wasm::check)],
         ["machete"] => &[("machete", machete)],
         ["rss"] => &[("rss", rss::measure)],
+        ["web"] => &[("web", web::build)],
+        ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
+        ["web-test"] => &[("web-test", web::test)],
         ["interop"] => &[("interop", interop::run)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");

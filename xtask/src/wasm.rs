@@ -123,7 +123,6 @@ impl Toolchain {
     }
 
     /// The folder a crate's release `.wasm` lands in.
-    #[expect(dead_code, reason = "the web build of issue 8 uses it")]
     pub fn out_dir(self, ctx: &Ctx) -> std::path::PathBuf {
         self.target_dir(ctx).join(TARGET).join("release")
     }

@@ -4,11 +4,6 @@
 //! They are installed once per version into `~/.cache/wbg-<version>` (cargo install, about
 //! 100 s) and reused from there; nothing is installed when they are already on the machine.
 
-#![expect(
-    dead_code,
-    reason = "the web build and browser test steps of issue 8 use it"
-)]
-
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -1,0 +1,461 @@
+//! The JavaScript API's arguments and results as plain data: every check a call makes on what
+//! the page passes, and the shape of what it resolves to.
+//!
+//! Arguments arrive as JSON (`JSON.stringify` of what the page passed; a missing argument is
+//! `null`) and results leave as JSON, so all of this is plain Rust, tested natively; the
+//! browser layer only converts. A bad argument is an [`ApiError`] naming the call and the field,
+//! which the call's Promise rejects with; nothing here panics on any input.
+
+use client_session_actor::{Payload, Snapshot, TrackedEvent};
+use client_session_core::{ClientSession, Config, Timeout};
+use client_session_store_cookie::jar::MAX_ATTRIBUTE_VALUE_BYTES;
+use client_session_store_cookie::{CookieOptions, DEFAULT_PREFIX};
+use serde_json::{json, Map, Value};
+
+/// `newTracker`.
+pub const NEW_TRACKER: &str = "newTracker";
+/// `trackPageView`.
+pub const TRACK_PAGE_VIEW: &str = "trackPageView";
+/// `trackSelfDescribingEvent`.
+pub const TRACK_SELF_DESCRIBING_EVENT: &str = "trackSelfDescribingEvent";
+/// `trackStructEvent`.
+pub const TRACK_STRUCT_EVENT: &str = "trackStructEvent";
+/// `newSession`.
+pub const NEW_SESSION: &str = "newSession";
+/// `getSession`.
+pub const GET_SESSION: &str = "getSession";
+/// `onSessionChange`.
+pub const ON_SESSION_CHANGE: &str = "onSessionChange";
+/// `shutdown`.
+pub const SHUTDOWN: &str = "shutdown";
+
+/// The namespace when `newTracker` is given none (the name Snowplow's snippets use).
+pub const DEFAULT_NAMESPACE: &str = "sp";
+/// The JavaScript tracker's default `sessionCookieTimeout`, in seconds.
+pub const DEFAULT_SESSION_COOKIE_TIMEOUT_S: u32 = 1800;
+
+/// Why a call rejects: `<call>: <what is wrong>`, the message of the `Error` its Promise rejects
+/// with (`trackStructEvent: category must be a non-empty string`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    call: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// `call` failed for `message`.
+    pub fn new(call: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            call,
+            message: message.into(),
+        }
+    }
+
+    /// `call`'s `field` is wrong: `<call>: <field> <problem>`.
+    pub fn field(call: &'static str, field: &str, problem: &str) -> Self {
+        Self::new(call, format!("{field} {problem}"))
+    }
+
+    /// A number field that is NaN or infinite, which `JSON.stringify` would turn into `null` (read
+    /// as unset) without this check.
+    pub fn not_finite(call: &'static str, field: &str) -> Self {
+        Self::field(call, field, "must be a finite number")
+    }
+
+    /// A call made while no tracker runs.
+    pub fn no_tracker(call: &'static str) -> Self {
+        Self::new(call, "no tracker is running: call newTracker first")
+    }
+
+    /// The call that failed.
+    pub fn call(&self) -> &'static str {
+        self.call
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.call, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// `newTracker`'s options after the checks, with the JavaScript tracker's defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerOptions {
+    /// `namespace`: the tracker's name (informational: one tracker runs per page).
+    pub namespace: String,
+    /// `cookieDomain`: hashed into the cookie names and written as their `Domain`.
+    pub cookie_domain: String,
+    /// `cookieName`: the cookie names' prefix.
+    pub cookie_name: String,
+    /// `sessionCookieTimeout`, in seconds (0: `_sp_ses` lasts the browser session).
+    pub session_cookie_timeout: u32,
+    /// `anonymousTracking: { withSessionTracking: true }`.
+    pub anonymous_tracking: bool,
+    /// Options given that this tracker does not use (the JavaScript tracker's emitter and
+    /// context options, or a misspelt name), for a console warning.
+    pub ignored: Vec<String>,
+}
+
+impl TrackerOptions {
+    /// The actor's configuration: the web reads only the session timeout and anonymisation.
+    #[must_use]
+    pub fn config(&self) -> Config {
+        Config {
+            session_timeout: Timeout::from_secs(self.session_cookie_timeout),
+            anonymous: self.anonymous_tracking,
+            ..Config::default()
+        }
+    }
+
+    /// Where the cookies live: the domain, path `/` and the prefix.
+    #[must_use]
+    pub fn cookie_options(&self) -> CookieOptions {
+        CookieOptions {
+            prefix: self.cookie_name.clone(),
+            ..CookieOptions::for_domain(&self.cookie_domain)
+        }
+    }
+
+    /// What `newTracker` resolves to: the options in force and the two cookie names.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let names = self.cookie_options().names();
+        json!({
+            "namespace": self.namespace,
+            "cookieDomain": self.cookie_domain,
+            "cookieName": self.cookie_name,
+            "sessionCookieTimeout": self.session_cookie_timeout,
+            "anonymousTracking": if self.anonymous_tracking {
+                json!({ "withSessionTracking": true })
+            } else {
+                json!(false)
+            },
+            "cookieNames": { "id": names.id, "ses": names.ses },
+        })
+    }
+}
+
+/// The options `newTracker` reads; any other is ignored (and listed in
+/// [`TrackerOptions::ignored`]).
+const TRACKER_OPTIONS: &[&str] = &[
+    "namespace",
+    "cookieDomain",
+    "cookieName",
+    "sessionCookieTimeout",
+    "anonymousTracking",
+];
+
+/// Checks `newTracker`'s options (`null` for none) on a page whose `location.hostname` is
+/// `page_host`.
+///
+/// Unset options take the JavaScript tracker's defaults: `cookieName` `_sp_`,
+/// `sessionCookieTimeout` 1800, `anonymousTracking` false; `namespace` is `sp`. `cookieDomain`
+/// defaults to the page's host name without a trailing dot, the name the JavaScript tracker
+/// hashes when it has no `cookieDomain` and `discoverRootDomain` is off (it then writes
+/// host-only cookies, where this tracker writes `Domain=<host>`: give both trackers the same
+/// `cookieDomain` to share their cookies).
+///
+/// # Errors
+/// An [`ApiError`] naming the first option that is wrong.
+pub fn tracker_options(
+    options: &Value,
+    page_host: Option<&str>,
+) -> Result<TrackerOptions, ApiError> {
+    const CALL: &str = NEW_TRACKER;
+    let empty = Map::new();
+    let options =
+        object_argument(CALL, options, "{ namespace, cookieDomain, … }")?.unwrap_or(&empty);
+
+    let namespace = optional_non_empty(CALL, options, "namespace")?
+        .unwrap_or(DEFAULT_NAMESPACE)
+        .to_owned();
+
+    let cookie_domain = match optional_non_empty(CALL, options, "cookieDomain")? {
+        Some(domain) => domain.to_owned(),
+        None => {
+            let host = page_host.unwrap_or_default();
+            let host = host.strip_suffix('.').unwrap_or(host);
+            if host.is_empty() {
+                return Err(ApiError::field(
+                    CALL,
+                    "cookieDomain",
+                    "must be given on a page without a host name (a file: URL)",
+                ));
+            }
+            host.to_owned()
+        }
+    };
+    if cookie_domain.len() > MAX_ATTRIBUTE_VALUE_BYTES
+        || cookie_domain
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == ';' || c == ',')
+    {
+        return Err(ApiError::field(
+            CALL,
+            "cookieDomain",
+            "must be a domain name (no spaces, ';' or ',', at most 1024 bytes)",
+        ));
+    }
+
+    let cookie_name = optional_non_empty(CALL, options, "cookieName")?
+        .unwrap_or(DEFAULT_PREFIX)
+        .to_owned();
+    if cookie_name
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, ';' | ',' | '='))
+    {
+        return Err(ApiError::field(
+            CALL,
+            "cookieName",
+            "must be a cookie name prefix without spaces, ';', ',' or '='",
+        ));
+    }
+
+    let session_cookie_timeout = match present(options, "sessionCookieTimeout") {
+        None => DEFAULT_SESSION_COOKIE_TIMEOUT_S,
+        Some(value) => value
+            .as_u64()
+            .and_then(|secs| u32::try_from(secs).ok())
+            .ok_or_else(|| {
+                ApiError::field(
+                    CALL,
+                    "sessionCookieTimeout",
+                    "must be a whole number of seconds from 0 to 4294967295",
+                )
+            })?,
+    };
+
+    let anonymous_tracking =
+        match present(options, "anonymousTracking") {
+            None | Some(Value::Bool(false)) => false,
+            Some(Value::Object(anonymous))
+                if anonymous.get("withSessionTracking") == Some(&Value::Bool(true)) =>
+            {
+                true
+            }
+            Some(_) => return Err(ApiError::field(
+                CALL,
+                "anonymousTracking",
+                "must be false or { withSessionTracking: true } (full anonymous tracking keeps \
+                 no session, and sessions are all this tracker keeps)",
+            )),
+        };
+
+    let ignored = options
+        .keys()
+        .filter(|key| !TRACKER_OPTIONS.contains(&key.as_str()))
+        .cloned()
+        .collect();
+
+    Ok(TrackerOptions {
+        namespace,
+        cookie_domain,
+        cookie_name,
+        session_cookie_timeout,
+        anonymous_tracking,
+        ignored,
+    })
+}
+
+/// Checks `trackPageView`'s argument (`{ title }`, or none) and makes the page view of `url`.
+///
+/// The title is checked (a string or null, as in the JavaScript tracker) but not kept: this
+/// tracker's page view carries only the URL, and nothing it resolves to holds the title.
+///
+/// # Errors
+/// An [`ApiError`] when the argument is not an object or `title` is not a string.
+pub fn page_view(argument: &Value, url: &str) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_PAGE_VIEW;
+    if let Some(fields) = object_argument(CALL, argument, "{ title }")? {
+        optional_string(CALL, fields, "title")?;
+    }
+    Ok(Payload::PageView {
+        url: url.to_owned(),
+    })
+}
+
+/// Checks `trackSelfDescribingEvent`'s argument, `{ event: { schema, data } }`: `schema` an
+/// Iglu URI (`iglu:vendor/name/format/1-0-0`), `data` an object.
+///
+/// # Errors
+/// An [`ApiError`] naming the first field that is wrong.
+pub fn self_describing_event(argument: &Value) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_SELF_DESCRIBING_EVENT;
+    let fields = object_argument(CALL, argument, "{ event: { schema, data } }")?
+        .ok_or_else(|| ApiError::new(CALL, "needs an argument { event: { schema, data } }"))?;
+    let event = match present(fields, "event") {
+        Some(Value::Object(event)) => event,
+        _ => {
+            return Err(ApiError::field(
+                CALL,
+                "event",
+                "must be an object { schema, data }",
+            ))
+        }
+    };
+    let schema = match present(event, "schema") {
+        Some(Value::String(schema)) if is_iglu_uri(schema) => schema.clone(),
+        _ => {
+            return Err(ApiError::field(
+                CALL,
+                "event.schema",
+                "must be an Iglu URI such as iglu:com.acme/signup/jsonschema/1-0-0",
+            ))
+        }
+    };
+    let data = match present(event, "data") {
+        Some(data @ Value::Object(_)) => data.clone(),
+        _ => return Err(ApiError::field(CALL, "event.data", "must be an object")),
+    };
+    Ok(Payload::SelfDescribing { schema, data })
+}
+
+/// Checks `trackStructEvent`'s argument, `{ category, action, label, property, value }`:
+/// `category` and `action` non-empty strings, `label` and `property` strings, `value` a number
+/// (the last three optional).
+///
+/// # Errors
+/// An [`ApiError`] naming the first field that is wrong.
+pub fn struct_event(argument: &Value) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_STRUCT_EVENT;
+    let fields = object_argument(CALL, argument, "{ category, action, … }")?
+        .ok_or_else(|| ApiError::new(CALL, "needs an argument { category, action, … }"))?;
+    let required = |key: &str| {
+        optional_non_empty(CALL, fields, key)?
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::field(CALL, key, "must be a non-empty string"))
+    };
+    let category = required("category")?;
+    let action = required("action")?;
+    let label = optional_string(CALL, fields, "label")?.map(str::to_owned);
+    let property = optional_string(CALL, fields, "property")?.map(str::to_owned);
+    let value = match present(fields, "value") {
+        None => None,
+        Some(value) => Some(
+            value
+                .as_f64()
+                .ok_or_else(|| ApiError::field(CALL, "value", "must be a number"))?,
+        ),
+    };
+    Ok(Payload::Structured {
+        category,
+        action,
+        label,
+        property,
+        value,
+    })
+}
+
+/// What a `track…` call resolves to: `{ eventId, dtm, clientSession, contexts }`, `dtm` in Unix
+/// milliseconds and `contexts` the tracker protocol's `co` JSON string.
+///
+/// # Errors
+/// An [`ApiError`] for `call` if the entities cannot be written as JSON (they always can).
+pub fn tracked(call: &'static str, event: &TrackedEvent) -> Result<Value, ApiError> {
+    let contexts = serde_json::to_string(&event.contexts()).map_err(|e| serialising(call, &e))?;
+    Ok(json!({
+        "eventId": event.stamp.id.to_string(),
+        "dtm": event.stamp.dtm_ms,
+        "clientSession": client_session(call, &event.client_session)?,
+        "contexts": contexts,
+    }))
+}
+
+/// What `getSession` resolves to: `{ clientSession, newSessionPending }`, the entity of the
+/// session the cookies hold now (`null` when there is none) and whether the next event starts
+/// a new one.
+///
+/// # Errors
+/// An [`ApiError`] if the entity cannot be written as JSON (it always can).
+pub fn session(snapshot: &Snapshot) -> Result<Value, ApiError> {
+    let entity = match &snapshot.session {
+        Some(entity) => client_session(GET_SESSION, entity)?,
+        None => Value::Null,
+    };
+    Ok(json!({
+        "clientSession": entity,
+        "newSessionPending": snapshot.new_session_pending,
+    }))
+}
+
+/// The `client_session` entity's data as JSON (the eight keys, `null` where empty).
+///
+/// # Errors
+/// An [`ApiError`] for `call` if it cannot be written as JSON (it always can).
+pub fn client_session(call: &'static str, entity: &ClientSession) -> Result<Value, ApiError> {
+    serde_json::to_value(entity).map_err(|e| serialising(call, &e))
+}
+
+fn serialising(call: &'static str, error: &serde_json::Error) -> ApiError {
+    ApiError::new(call, format!("could not write the result as JSON: {error}"))
+}
+
+/// The call's one argument as an object: `None` when it is missing (`null`, as `undefined` and
+/// `null` arrive), an error when it is anything but an object.
+fn object_argument<'a>(
+    call: &'static str,
+    argument: &'a Value,
+    shape: &str,
+) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+    match argument {
+        Value::Null => Ok(None),
+        Value::Object(fields) => Ok(Some(fields)),
+        _ => Err(ApiError::new(
+            call,
+            format!("the argument must be an object {shape}"),
+        )),
+    }
+}
+
+/// A field that is there and not `null` (JavaScript's `undefined` does not survive JSON).
+fn present<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    fields.get(key).filter(|value| !value.is_null())
+}
+
+fn optional_string<'a>(
+    call: &'static str,
+    fields: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match present(fields, key) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(_) => Err(ApiError::field(call, key, "must be a string")),
+    }
+}
+
+fn optional_non_empty<'a>(
+    call: &'static str,
+    fields: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match present(fields, key) {
+        None => Ok(None),
+        Some(Value::String(text)) if !text.is_empty() => Ok(Some(text)),
+        Some(_) => Err(ApiError::field(call, key, "must be a non-empty string")),
+    }
+}
+
+/// `iglu:<vendor>/<name>/<format>/<model>-<revision>-<addition>`, the parts non-empty and the
+/// version three numbers.
+fn is_iglu_uri(uri: &str) -> bool {
+    let Some(path) = uri.strip_prefix("iglu:") else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let [vendor, name, format, version] = parts[..] else {
+        return false;
+    };
+    let numbers: Vec<&str> = version.split('-').collect();
+    [vendor, name, format].iter().all(|part| !part.is_empty())
+        && numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests;
