@@ -98,7 +98,7 @@ fn main() -> ExitCode {
         ["web"] => &[("web", web::build)],
         ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
         ["web-test"] => &[("web-test", web::test)],
-        ["interop"] => &[("interop", interop::run)],
+        ["interop"] => &[("web", web::build), ("interop", interop::run)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
