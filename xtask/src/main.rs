@@ -5,8 +5,10 @@
 //! cargo-deny, cargo-machete (no unused dependency) and the wasm32 build of each crate that runs
 //! in the browser, one crate at a time. Each step prints a `==> step` header, and the run stops at the
 //! first failing step with a non-zero exit. `cargo xtask machete` and `cargo xtask wasm` run one of
-//! those checks on its own. `cargo xtask browser` runs the shared suite's web scenarios inside
-//! wasm in headless Chromium.
+//! those checks on its own. In the browser (headless Chromium, installed when missing):
+//! `cargo xtask browser` runs the shared suite's web scenarios inside wasm, `cargo xtask web-test`
+//! the web adapter's tests on the real `document.cookie`, and `cargo xtask interop` the web
+//! package next to Snowplow's JavaScript tracker and the example page; `ci` runs all three.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
@@ -14,6 +16,7 @@
 
 mod browser;
 mod debian;
+mod interop;
 mod proc;
 mod rss;
 mod wasm;
@@ -32,7 +35,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm (what .ci/run calls)
+  ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm, browser, web-test,
+           web, interop (what .ci/run calls)
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   browser  every web scenario of the shared suite inside wasm, in headless Chromium
@@ -41,7 +45,9 @@ tasks:
            (release builds; a measurement, not part of ci)
   web      build the browser package (client-session-web) into target/web/pkg/ and print its
            size; `web --serve` then serves examples/web-page with it on 127.0.0.1
-  web-test run the browser tests of client-session-web in headless Chromium (not part of ci)";
+  web-test run the browser tests of client-session-web in headless Chromium
+  interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
+           example page, and their timings (needs Node.js 20+ and npm)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -85,6 +91,10 @@ const CI_STEPS: &[(&str, StepFn)] = &[
     ("deny", deny),
     ("machete", machete),
     ("wasm", wasm::check),
+    ("browser", browser::run),
+    ("web-test", web::test),
+    ("web", web::build),
+    ("interop", interop::run),
 ];
 
 fn main() -> ExitCode {
@@ -99,6 +109,7 @@ fn main() -> ExitCode {
         ["web"] => &[("web", web::build)],
         ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
         ["web-test"] => &[("web-test", web::test)],
+        ["interop"] => &[("web", web::build), ("interop", interop::run)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
