@@ -14,8 +14,8 @@ use crate::wasm::Toolchain;
 use crate::{debian, proc, wasm_bindgen, Ctx};
 
 /// Where Debian's packages put the browser and its driver.
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The packages that provide them.
 const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
@@ -26,7 +26,15 @@ const TEST: &str = "browser";
 
 /// Runs the suite's `browser` test in headless Chromium.
 pub fn run(ctx: &Ctx) -> Result<()> {
-    ensure_browser()?;
+    wasm_test(ctx, SUITE, TEST, None)
+}
+
+/// Builds `krate`'s test `test` for wasm32 and runs it in headless Chromium through
+/// `wasm-bindgen-test-runner` and chromedriver, installing what is missing first. `timeout_s`
+/// raises the runner's limit for the whole run (tests that wait on purpose). A failing test
+/// fails the task (the runner exits non-zero).
+pub fn wasm_test(ctx: &Ctx, krate: &str, test: &str, timeout_s: Option<u32>) -> Result<()> {
+    ensure_chromium(&format!("the browser tests of {krate}"))?;
     let toolchain = Toolchain::ensure()?;
     let bin = wasm_bindgen::ensure_cli(ctx)?;
     let runner = bin.join("wasm-bindgen-test-runner");
@@ -36,17 +44,22 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             runner.display()
         );
     }
-    let mut test = toolchain.cargo(ctx, "test", SUITE);
-    test.args(["--test", TEST])
+    let mut cargo = toolchain.cargo(ctx, "test", krate);
+    cargo
+        .args(["--test", test])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
         .env("CHROMEDRIVER", CHROMEDRIVER);
-    proc::run(test).with_context(|| {
-        format!("the suite's `{TEST}` test failed in headless Chromium (see its output above)")
+    if let Some(secs) = timeout_s {
+        cargo.env("WASM_BINDGEN_TEST_TIMEOUT", secs.to_string());
+    }
+    proc::run(cargo).with_context(|| {
+        format!("{krate}'s `{test}` test failed in headless Chromium (see its output above)")
     })
 }
 
-/// Makes sure Chromium and chromedriver are installed, installing Debian's packages when not.
-fn ensure_browser() -> Result<()> {
+/// Makes sure Chromium and chromedriver are installed, installing Debian's packages when not;
+/// `needed_by` names what needs them in the messages.
+pub fn ensure_chromium(needed_by: &str) -> Result<()> {
     let missing = || -> Vec<&str> {
         [CHROMIUM, CHROMEDRIVER]
             .into_iter()
@@ -62,7 +75,7 @@ fn ensure_browser() -> Result<()> {
         before.join(" and "),
         BROWSER_PACKAGES.join(" ")
     );
-    debian::install(BROWSER_PACKAGES, "running the suite in headless Chromium")?;
+    debian::install(BROWSER_PACKAGES, needed_by)?;
     let after = missing();
     if !after.is_empty() {
         bail!(

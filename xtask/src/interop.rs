@@ -7,15 +7,13 @@
 //! committed lock file), the package in `target/web/pkg/` (built by the `web` step before this
 //! one) and Debian's `chromium` (installed when missing). Not part of `ci` yet.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{debian, proc, Ctx};
+use crate::{browser, proc, Ctx};
 
-/// The browser the script drives (its `executablePath`).
-const CHROMIUM: &str = "/usr/bin/chromium";
 /// The oldest Node.js major version playwright-core 1.65 runs on.
 const NODE_MAJOR_MIN: u32 = 20;
 
@@ -71,9 +69,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             pkg.display()
         );
     }
-    if !Path::new(CHROMIUM).exists() {
-        debian::install(&["chromium"], "the interop test")?;
-    }
+    browser::ensure_chromium("the interop test")?;
 
     let mut npm = Command::new("npm");
     npm.args(["ci", "--no-audit", "--no-fund"])

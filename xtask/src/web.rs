@@ -15,18 +15,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::wasm::Toolchain;
-use crate::{debian, proc, wasm_bindgen, Ctx};
+use crate::{browser, proc, wasm_bindgen, Ctx};
 
 /// The crate the package is built from.
 const KRATE: &str = "client-session-web";
 /// Its library name: the `.wasm` cargo writes and the stem of wasm-bindgen's files.
 const LIB_NAME: &str = "client_session_web";
-/// The browser and the driver the tests run on (Debian's `chromium` and `chromium-driver`).
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The port `--serve` tries first; a free one is taken when it is busy.
 const SERVE_PORT: u16 = 8080;
 
@@ -239,52 +236,10 @@ fn respond(roots: &Roots, stream: TcpStream) -> Result<()> {
     Ok(())
 }
 
-/// Runs the crate's browser tests (`platforms/web/tests/`) in headless Chromium through
-/// `wasm-bindgen-test-runner` and chromedriver.
+/// Runs the crate's browser tests (`platforms/web/tests/`) in headless Chromium. The runner's
+/// limit is for the whole run, and the expiry tests wait seconds on purpose: 180 s.
 pub fn test(ctx: &Ctx) -> Result<()> {
-    let toolchain = Toolchain::ensure()?;
-    ensure_chromium()?;
-    let bin = wasm_bindgen::ensure_cli(ctx)?;
-    let mut cargo = toolchain.cargo(ctx, "test", KRATE);
-    cargo
-        .args(["--test", "browser"])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            bin.join("wasm-bindgen-test-runner"),
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        // The runner's limit is for the whole run; the expiry tests wait seconds on purpose.
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
-    proc::run(cargo).context("the browser tests failed")
-}
-
-/// Chromium and chromedriver, installed from Debian when missing.
-fn ensure_chromium() -> Result<()> {
-    let missing = || -> Vec<&str> {
-        [CHROMIUM, CHROMEDRIVER]
-            .into_iter()
-            .filter(|tool| !Path::new(tool).exists())
-            .collect()
-    };
-    if missing().is_empty() {
-        return Ok(());
-    }
-    println!(
-        "the browser tests need {}: not found",
-        missing().join(" and ")
-    );
-    debian::install(
-        &["chromium", "chromium-driver"],
-        "the browser tests (cargo xtask web-test)",
-    )?;
-    let still = missing();
-    if !still.is_empty() {
-        bail!(
-            "{} still missing after installing Debian's chromium and chromium-driver",
-            still.join(" and ")
-        );
-    }
-    Ok(())
+    browser::wasm_test(ctx, KRATE, "browser", Some(180))
 }
 
 #[cfg(test)]
