@@ -273,6 +273,31 @@ pub async fn play<L: Launcher>(case: &Case, launcher: &mut L) -> Result<Vec<Valu
         .map_err(|e| format!("an output line does not serialise: {e}"))
 }
 
+/// That the check can fail on a backend: plays web scenario 05 on a launcher from `make`, checks
+/// it passes, then writes one derivation error into its expected output (session 2 as 3) and
+/// returns the report, which must name the file and the line. The native suite and the browser
+/// suite both call it.
+///
+/// # Errors
+/// The scenario is missing, fails to play, or does not pass before the error is written in.
+pub async fn report_for_a_wrong_web_expected_line<L: Launcher>(
+    make: impl FnOnce(&Case) -> L,
+) -> Result<String, String> {
+    const FILE: &str = "05-gap-equal-to-timeout-rotates.json";
+    let iglu = ClientSessionSchema::official()?;
+    let mut case = load_cases()?
+        .into_iter()
+        .find(|case| case.path.ends_with(FILE))
+        .ok_or_else(|| format!("no web scenario {FILE}"))?;
+    let actual = play(&case, &mut make(&case)).await?;
+    verify(&case, &actual, iglu)?;
+    case.expected[1]["client_session"]["sessionIndex"] = 3.into();
+    match verify(&case, &actual, iglu) {
+        Ok(()) => Err("a wrong expected line passed the check".to_owned()),
+        Err(report) => Ok(report),
+    }
+}
+
 /// Checks one case's actual output: every entity against the official schema `iglu` and the
 /// project's schema facts, then the symbolic match.
 ///

@@ -11,7 +11,9 @@
 
 use client_session_scenario::{Platform, WebLauncher};
 use client_session_suite::iglu::{ClientSessionSchema, CLIENT_SESSION_SCHEMA};
-use client_session_suite::{check_backend, load_cases, play, verify, Case};
+use client_session_suite::{
+    check_backend, load_cases, play, report_for_a_wrong_web_expected_line, Case,
+};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -53,14 +55,10 @@ async fn every_web_scenario_runs_in_wasm() {
 /// as 3) no longer matches what the cookie store gives, and the report names the file and line.
 #[wasm_bindgen_test]
 async fn a_wrong_web_expected_line_fails_the_check() {
-    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
-    let mut case = case("05-gap-equal-to-timeout-rotates.json");
-    let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
-        .await
-        .unwrap();
-    verify(&case, &actual, iglu).unwrap();
-    case.expected[1]["client_session"]["sessionIndex"] = 3.into();
-    let report = verify(&case, &actual, iglu).unwrap_err();
+    let report =
+        report_for_a_wrong_web_expected_line(|case| WebLauncher::for_scenario(&case.scenario))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         report.contains("05-gap-equal-to-timeout-rotates.json") && report.contains("line 1"),
         "{report}"

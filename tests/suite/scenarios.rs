@@ -14,8 +14,9 @@ use client_session_core::Config;
 use client_session_desktop::{DesktopError, DesktopOptions, DesktopTracker};
 use client_session_scenario::Platform;
 use client_session_scenario::{Launcher, MemoryLauncher, SledLauncher, WebLauncher};
-use client_session_suite::iglu::ClientSessionSchema;
-use client_session_suite::{check_backend, load_cases, play, verify, Case};
+use client_session_suite::{
+    check_backend, load_cases, play, report_for_a_wrong_web_expected_line, Case,
+};
 
 /// Runs every mobile scenario file on launchers from `make`, against the official schema.
 async fn suite<L: Launcher>(backend: &str, make: impl FnMut(&Case) -> L) {
@@ -121,18 +122,10 @@ async fn web_scenarios_on_the_cookie_store() {
 /// longer matches what the cookie store gives, and the report names the file and line.
 #[tokio::test]
 async fn a_wrong_web_expected_line_fails_the_check() {
-    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
-    let mut case = load_cases()
-        .unwrap()
-        .into_iter()
-        .find(|case| case.path.ends_with("05-gap-equal-to-timeout-rotates.json"))
-        .unwrap();
-    let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
-        .await
-        .unwrap();
-    verify(&case, &actual, iglu).unwrap();
-    case.expected[1]["client_session"]["sessionIndex"] = 3.into();
-    let report = verify(&case, &actual, iglu).unwrap_err();
+    let report =
+        report_for_a_wrong_web_expected_line(|case| WebLauncher::for_scenario(&case.scenario))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         report.contains("05-gap-equal-to-timeout-rotates.json") && report.contains("line 1"),
         "{report}"
