@@ -515,12 +515,7 @@ impl NativeJar {
             .iter()
             .filter(|(key, cookie)| self.page_sees(key, cookie, now_ms))
             .collect();
-        seen.sort_by(|(ka, ca), (kb, cb)| {
-            kb.path
-                .len()
-                .cmp(&ka.path.len())
-                .then(ca.created.cmp(&cb.created))
-        });
+        seen.sort_by(|a, b| read_order(*a, *b));
         seen.into_iter()
             .map(|(key, cookie)| (key.name.clone(), cookie.value.clone()))
             .collect()
@@ -588,12 +583,15 @@ impl NativeJar {
 }
 
 impl CookieJar for NativeJar {
+    /// The first of [`visible`](NativeJar::visible)'s order among the cookies named `name`,
+    /// found without copying or sorting the others (it runs before every batch).
     fn get(&self, name: &str, now_ms: i64) -> Result<Option<String>, JarError> {
         Ok(self
-            .visible(now_ms)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| value))
+            .cookies
+            .iter()
+            .filter(|(key, cookie)| key.name == name && self.page_sees(key, cookie, now_ms))
+            .min_by(|a, b| read_order(*a, *b))
+            .map(|(_, cookie)| cookie.value.clone()))
     }
 
     /// RFC 6265 5.3 for a write from the current page, with RFC 6265bis's size and `Secure` rules.
@@ -675,6 +673,19 @@ impl CookieJar for NativeJar {
         }
         Ok(())
     }
+}
+
+/// The order in which `document.cookie` lists cookies (RFC 6265 5.4 step 2): longer paths
+/// first, then earlier created. `created` is unique, so the order is total.
+fn read_order(
+    (a_key, a): (&CookieKey, &StoredCookie),
+    (b_key, b): (&CookieKey, &StoredCookie),
+) -> std::cmp::Ordering {
+    b_key
+        .path
+        .len()
+        .cmp(&a_key.path.len())
+        .then(a.created.cmp(&b.created))
 }
 
 fn check_name_and_value(name: &str, value: &str) -> Result<(), JarError> {

@@ -197,6 +197,9 @@ fn cookies_are_keyed_by_name_domain_and_path() {
     assert_eq!(values, ["3", "4", "2"]);
     assert_eq!(get(&jar, "c", T0).as_deref(), Some("3"));
     assert_eq!(jar.document_cookie(T0), "c=3; c=4; c=2");
+    // Without "3", `get` takes the earlier created of the two on the same path.
+    jar.remove("c", &with(Some(DOMAIN), "/a"), T0).unwrap();
+    assert_eq!(get(&jar, "c", T0).as_deref(), Some("4"));
 }
 
 #[test]
