@@ -1,6 +1,6 @@
 //! The actor task: owns the state machine and the store, processes messages in batches.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use client_session_core::{
     ClientSession, Config, Durability, EventStamp, Payload, SessionModel, Snapshot, TrackedEvent,
@@ -28,17 +28,21 @@ pub(crate) enum Message {
         reply: Option<oneshot::Sender<Option<TrackedEvent>>>,
     },
     NewSession {
-        reply: oneshot::Sender<()>,
+        reply: DoneReply,
     },
     Pause {
-        reply: oneshot::Sender<()>,
+        reply: DoneReply,
     },
     Resume {
-        reply: oneshot::Sender<()>,
+        reply: DoneReply,
     },
     SetAnonymous {
         anonymous: bool,
-        reply: oneshot::Sender<()>,
+        reply: DoneReply,
+    },
+    /// Answered once everything queued before it is processed and its events delivered.
+    Flush {
+        reply: DoneReply,
     },
     Snapshot {
         reply: oneshot::Sender<Snapshot>,
@@ -50,6 +54,9 @@ pub(crate) enum Message {
 
 type ShutdownReply = oneshot::Sender<Result<(), Error>>;
 
+/// `None` for the never-blocking forms: nobody waits for the answer.
+type DoneReply = Option<oneshot::Sender<()>>;
+
 /// An outcome held back until the batch that produced it is persisted: then tracked events go
 /// to the sink, in order, and replies to their callers.
 enum Reply {
@@ -58,7 +65,7 @@ enum Reply {
         Option<oneshot::Sender<Option<TrackedEvent>>>,
         Option<TrackedEvent>,
     ),
-    Done(oneshot::Sender<()>),
+    Done(DoneReply),
     Snapshot(oneshot::Sender<Snapshot>, Snapshot),
 }
 
@@ -79,9 +86,42 @@ impl Reply {
                 event.iter().for_each(&mut deliver);
                 tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
             }
-            Self::Done(tx) => tx.send(()).map_err(drop),
+            Self::Done(tx) => tx.map_or(Ok(()), |tx| tx.send(()).map_err(drop)),
             Self::Snapshot(tx, snapshot) => tx.send(snapshot).map_err(drop),
         };
+    }
+}
+
+/// What handles sent before their actor exists: from [`SessionActor::mailbox`], given to
+/// [`SessionActor::open`].
+pub struct Mailbox {
+    inbox: mpsc::UnboundedReceiver<Message>,
+    sessions: watch::Sender<Option<ClientSession>>,
+    clock: Arc<dyn Clock>,
+    failure: Arc<OnceLock<Error>>,
+}
+
+impl std::fmt::Debug for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailbox")
+            .field("queued", &self.inbox.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailbox {
+    /// No actor will ever serve these handles (their store could not be opened): every call
+    /// on them fails with `error` from now on. Returns `error`, for the caller to report too.
+    pub fn fail(mut self, error: Error) -> Error {
+        // Only the first failure is kept; a mailbox fails once.
+        let _ = self.failure.set(error.clone());
+        self.inbox.close();
+        let mut dropped = 0_usize;
+        while self.inbox.try_recv().is_ok() {
+            dropped += 1;
+        }
+        tracing::error!(error = %error, dropped, "the session store could not be opened; the tracker stops and the calls queued meanwhile are dropped");
+        error
     }
 }
 
@@ -109,17 +149,62 @@ pub struct SessionActor<S: SessionStore> {
 impl<S: SessionStore> SessionActor<S> {
     /// Opens `store`, starts the session state on what it holds (spec B2; on the web the page
     /// load of A3.5, whose cookies are written here, before any event) and returns a handle
-    /// and the actor.
+    /// and the actor: [`mailbox`](Self::mailbox) and [`open`](Self::open) in one step, for a
+    /// caller that may wait for the store.
     ///
     /// # Errors
     /// [`Error::Store`] when the store cannot be opened (for instance, locked by another process).
     pub async fn start(
         config: Config,
-        mut store: S,
+        store: S,
         clock: Arc<dyn Clock>,
     ) -> Result<(SessionHandle, Self), Error> {
-        let now_ms = clock.now_ms();
-        let opened = store.open(now_ms).await?;
+        let (handle, mailbox) = Self::mailbox(clock);
+        Ok((handle, Self::open(config, store, mailbox).await?))
+    }
+
+    /// A handle usable at once, before any store is open, and the [`Mailbox`] that keeps what
+    /// it sends, in order, until [`open`](Self::open) gives it to an actor. A UI thread gets
+    /// its handle without waiting for storage (opening sled can wait seconds on a stale lock).
+    #[must_use]
+    pub fn mailbox(clock: Arc<dyn Clock>) -> (SessionHandle, Mailbox) {
+        let (tx, inbox) = mpsc::unbounded_channel();
+        let (sessions, session_rx) = watch::channel(None);
+        let failure = Arc::new(OnceLock::new());
+        let handle = SessionHandle {
+            tx,
+            clock: Arc::clone(&clock),
+            sessions: session_rx,
+            failure: Arc::clone(&failure),
+        };
+        let mailbox = Mailbox {
+            inbox,
+            sessions,
+            clock,
+            failure,
+        };
+        (handle, mailbox)
+    }
+
+    /// Opens `store` for the handles of `mailbox` and starts the session state on what it
+    /// holds. Messages sent meanwhile wait in the mailbox and are processed in order by
+    /// [`run`](Self::run).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store cannot be opened. Every handle then fails with that
+    /// error from now on, and what they sent is dropped unprocessed (logged).
+    pub async fn open(config: Config, mut store: S, mailbox: Mailbox) -> Result<Self, Error> {
+        let now_ms = mailbox.clock.now_ms();
+        let opened = match store.open(now_ms).await {
+            Ok(opened) => opened,
+            Err(e) => return Err(mailbox.fail(e.into())),
+        };
+        let Mailbox {
+            inbox,
+            sessions,
+            clock,
+            failure: _,
+        } = mailbox;
         let state = S::Model::start(
             config,
             store.storage_mechanism(),
@@ -127,13 +212,13 @@ impl<S: SessionStore> SessionActor<S> {
             now_ms,
             Uuid::new_v4,
         );
-        let (tx, inbox) = mpsc::unbounded_channel();
-        let (sessions, session_rx) = watch::channel(state.snapshot().session);
-        let handle = SessionHandle {
-            tx,
-            clock: Arc::clone(&clock),
-            sessions: session_rx,
-        };
+        // The session the tracker starts with is no news: subscribers hear of sessions that
+        // start later (as when the handle is made after the store is open).
+        let initial = state.snapshot().session;
+        sessions.send_if_modified(|session| {
+            *session = initial;
+            false
+        });
         let mut actor = Self {
             // A start that must write at once counts as unsaved; any other is what the store
             // holds until the first change.
@@ -152,7 +237,7 @@ impl<S: SessionStore> SessionActor<S> {
             load_failing: false,
         };
         actor.persist(&mut Vec::new()).await;
-        Ok((handle, actor))
+        Ok(actor)
     }
 
     /// Sends every event this tracker emits (tracked by any handle, awaited or not, and the
@@ -264,6 +349,7 @@ impl<S: SessionStore> SessionActor<S> {
                 }
                 replies.push(Reply::Done(reply));
             }
+            Message::Flush { reply } => replies.push(Reply::Done(reply)),
             Message::Snapshot { reply } => {
                 replies.push(Reply::Snapshot(reply, self.state.snapshot()))
             }

@@ -1,6 +1,6 @@
 //! The handle apps hold: cloneable, cheap, usable from any task.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use client_session_core::{ClientSession, EventStamp, Payload, Snapshot, TrackedEvent};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -73,6 +73,8 @@ pub struct SessionHandle {
     pub(crate) tx: mpsc::UnboundedSender<Message>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sessions: watch::Receiver<Option<ClientSession>>,
+    /// Set when the store could not be opened: the error every call then returns.
+    pub(crate) failure: Arc<OnceLock<Error>>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -179,7 +181,16 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn new_session(&self) -> Result<(), Error> {
-        self.request(|reply| Message::NewSession { reply }).await
+        self.request(|reply| Message::NewSession { reply: Some(reply) })
+            .await
+    }
+
+    /// [`new_session`](Self::new_session) without waiting, in order with every other call.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn new_session_nowait(&self) -> Result<(), Error> {
+        self.send(Message::NewSession { reply: None })
     }
 
     /// Suspends the timeout checks until [`resume`](Self::resume).
@@ -187,7 +198,16 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn pause(&self) -> Result<(), Error> {
-        self.request(|reply| Message::Pause { reply }).await
+        self.request(|reply| Message::Pause { reply: Some(reply) })
+            .await
+    }
+
+    /// [`pause`](Self::pause) without waiting, in order with every other call.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn pause_nowait(&self) -> Result<(), Error> {
+        self.send(Message::Pause { reply: None })
     }
 
     /// Resumes the timeout checks.
@@ -195,7 +215,16 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn resume(&self) -> Result<(), Error> {
-        self.request(|reply| Message::Resume { reply }).await
+        self.request(|reply| Message::Resume { reply: Some(reply) })
+            .await
+    }
+
+    /// [`resume`](Self::resume) without waiting, in order with every other call.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn resume_nowait(&self) -> Result<(), Error> {
+        self.send(Message::Resume { reply: None })
     }
 
     /// Turns user anonymisation on or off. On mobile a change starts a new session at the next
@@ -205,8 +234,45 @@ impl SessionHandle {
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
     pub async fn set_anonymous(&self, anonymous: bool) -> Result<(), Error> {
-        self.request(|reply| Message::SetAnonymous { anonymous, reply })
+        self.request(|reply| Message::SetAnonymous {
+            anonymous,
+            reply: Some(reply),
+        })
+        .await
+    }
+
+    /// [`set_anonymous`](Self::set_anonymous) without waiting, in order with every other call.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn set_anonymous_nowait(&self, anonymous: bool) -> Result<(), Error> {
+        self.send(Message::SetAnonymous {
+            anonymous,
+            reply: None,
+        })
+    }
+
+    /// Waits until every call made before it (by any clone, in the order the calls were made)
+    /// is processed, persisted as its batch requires, and its events delivered to the sink.
+    /// Not for a UI thread: it waits on storage. Before the store is open it waits for that too.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone; [`Error::Store`] when the store could not
+    /// be opened.
+    pub async fn flush(&self) -> Result<(), Error> {
+        self.request(|reply| Message::Flush { reply: Some(reply) })
             .await
+    }
+
+    /// Asks for a clean shutdown without waiting: everything sent before it is processed,
+    /// persisted and delivered, then the store is closed and the actor ends. Calls after it
+    /// fail with [`Error::ShutDown`]. A failure of the final write is logged.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor was already gone.
+    pub fn shutdown_nowait(&self) -> Result<(), Error> {
+        let (reply, _ignored) = oneshot::channel();
+        self.send(Message::Shutdown { reply })
     }
 
     /// The tracker's current state, masked under anonymisation.
@@ -243,11 +309,16 @@ impl SessionHandle {
     ) -> Result<T, Error> {
         let (reply, response) = oneshot::channel();
         self.send(message(reply))?;
-        response.await.map_err(|_| Error::ShutDown)
+        response.await.map_err(|_| self.gone())
     }
 
     fn send(&self, message: Message) -> Result<(), Error> {
-        self.tx.send(message).map_err(|_| Error::ShutDown)
+        self.tx.send(message).map_err(|_| self.gone())
+    }
+
+    /// Why nobody answers: the store could not be opened, or the actor has shut down.
+    fn gone(&self) -> Error {
+        self.failure.get().cloned().unwrap_or(Error::ShutDown)
     }
 }
 

@@ -5,8 +5,13 @@
 //! spawns on its own executor (`tokio::spawn` natively, `wasm_bindgen_futures::spawn_local` in
 //! the browser). The actor needs only tokio's `sync` channels, so it runs anywhere.
 //!
-//! Handles send messages over an unbounded channel and await replies on oneshots (or, with the
-//! `*_nowait` calls, do not wait at all; events then reach the app through an [`EventSink`]).
+//! A UI thread that must not wait for storage takes [`SessionActor::mailbox`] instead: a handle
+//! at once, and a [`Mailbox`] that keeps its calls, in order, until [`SessionActor::open`] has
+//! opened the store (on the platform's own thread).
+//!
+//! Handles send messages over one unbounded channel, in call order, and await replies on
+//! oneshots. Every call also has a never-blocking `*_nowait` form that goes through the same
+//! queue; events then reach the app through an [`EventSink`].
 //! The actor processes what is queued as one batch and writes the store once per batch. A
 //! batch in which a session started is flushed to disk before any of its replies, so an entity
 //! that starts a session is never handed out before it is durable; other batches reply first
@@ -39,7 +44,7 @@ mod actor;
 mod handle;
 mod sink;
 
-pub use actor::SessionActor;
+pub use actor::{Mailbox, SessionActor};
 // The clock seam lives in the core (stores need it too); re-exported here so the actor's
 // paths keep working.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
