@@ -1,0 +1,286 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
+//! The tracker the Android and iOS bindings share, through its JSON API.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use client_session_mobile::{Listener, MobileError, MobileTracker};
+use serde_json::Value;
+
+const T0: i64 = 1_700_000_000_000;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// What a listener heard, in order: `("event" | "session", json)`.
+#[derive(Clone, Default)]
+struct Heard(Arc<Mutex<Vec<(&'static str, Value)>>>);
+
+impl Heard {
+    fn events(&self) -> Vec<Value> {
+        let heard = self.0.lock().unwrap();
+        heard
+            .iter()
+            .filter(|(kind, _)| *kind == "event")
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    fn all(&self) -> Vec<(&'static str, Value)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Listener for Heard {
+    fn on_event(&mut self, event_json: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(("event", serde_json::from_str(event_json).unwrap()));
+    }
+    fn on_session(&mut self, session_json: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(("session", serde_json::from_str(session_json).unwrap()));
+    }
+}
+
+fn create(dir: &std::path::Path, config: &str) -> (MobileTracker, Heard) {
+    let heard = Heard::default();
+    let tracker = MobileTracker::create("app", dir, config, Box::new(heard.clone())).unwrap();
+    (tracker, heard)
+}
+
+fn session_of(event: &Value) -> &Value {
+    let entities = event["co"]["data"].as_array().unwrap();
+    &entities
+        .iter()
+        .find(|e| e["schema"].as_str().unwrap().contains("/client_session/"))
+        .unwrap()["data"]
+}
+
+const SCREEN: &str = r#"{"type":"screen_view","name":"home"}"#;
+
+#[test]
+fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(dir.path(), &format!(r#"{{"test":{{"clockMs":{T0}}}}}"#));
+    let first = tracker.track_json(SCREEN).unwrap();
+    tracker.set_test_time_ms(T0 + 1000).unwrap();
+    let second = tracker
+        .track_json(r#"{"type":"structured","category":"c","action":"a"}"#)
+        .unwrap();
+    tracker.background().unwrap();
+    tracker.flush(WAIT).unwrap();
+    let all = heard.all();
+    let kinds: Vec<_> = all.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, ["session", "event", "event", "event"]);
+    let events = heard.events();
+    assert_eq!(events[0]["eventId"], first.to_string());
+    assert_eq!(events[0]["event"], "screen_view");
+    assert_eq!(events[0]["dtm"], T0);
+    assert_eq!(events[1]["eventId"], second.to_string());
+    assert_eq!(events[1]["dtm"], T0 + 1000);
+    assert_eq!(events[2]["event"], "application_background");
+    assert_eq!(
+        &all[0].1,
+        session_of(&events[0]),
+        "on_session gives the entity"
+    );
+    let indexes: Vec<_> = events
+        .iter()
+        .map(|e| session_of(e)["eventIndex"].clone())
+        .collect();
+    assert_eq!(indexes, [1, 2, 3]);
+    let session: Value = serde_json::from_str(&tracker.session_json().unwrap()).unwrap();
+    assert_eq!(session["sessionId"], session_of(&events[0])["sessionId"]);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+/// A UI thread never waits for storage: with every store operation taking 300 ms, the calls
+/// (the first ones made while the store is still opening) return long before one operation
+/// could end. The figures are printed; the bound asserted is far above them and far below
+/// the delay, so the test fails only if a call waits on the store.
+#[test]
+fn calls_return_at_once_while_the_store_is_slow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(dir.path(), r#"{"test":{"storeDelayMs":300}}"#);
+    let mut slowest = Duration::ZERO;
+    for _ in 0..50 {
+        let started = Instant::now();
+        tracker.track_json(SCREEN).unwrap();
+        tracker.background().unwrap();
+        tracker.foreground().unwrap();
+        slowest = slowest.max(started.elapsed());
+    }
+    println!("slowest of 50 (track, background, foreground) while the store is slow: {slowest:?}");
+    assert!(slowest < Duration::from_millis(100), "{slowest:?}");
+    tracker.flush(WAIT).unwrap();
+    assert_eq!(heard.events().len(), 150);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+#[test]
+fn eight_threads_at_once_get_every_event_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(dir.path(), "");
+    let tracker = Arc::new(tracker);
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let tracker = Arc::clone(&tracker);
+            std::thread::spawn(move || {
+                (0..250)
+                    .map(|n| {
+                        if n % 50 == 0 {
+                            tracker.pause().unwrap();
+                            tracker.resume().unwrap();
+                        }
+                        tracker
+                            .track_json(&format!(r#"{{"type":"screen_view","name":"t{i}"}}"#))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .map(|id| id.to_string())
+        .collect();
+    tracker.flush(WAIT).unwrap();
+    let events = heard.events();
+    let indexes: Vec<u64> = events
+        .iter()
+        .map(|e| session_of(e)["eventIndex"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, (1..=2000).collect::<Vec<_>>());
+    let mut heard_ids: Vec<String> = events
+        .iter()
+        .map(|e| e["eventId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    heard_ids.sort();
+    assert_eq!(ids, heard_ids);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+#[test]
+fn calls_after_close_are_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, _heard) = create(dir.path(), "");
+    tracker.track_json(SCREEN).unwrap();
+    tracker.close().unwrap();
+    assert!(matches!(tracker.close(), Err(MobileError::Closed)));
+    assert!(matches!(
+        tracker.track_json(SCREEN),
+        Err(MobileError::Closed)
+    ));
+    assert!(matches!(tracker.background(), Err(MobileError::Closed)));
+    assert!(matches!(
+        tracker.set_anonymous(true),
+        Err(MobileError::Closed)
+    ));
+    assert!(matches!(tracker.session(), Err(MobileError::Closed)));
+    assert!(matches!(tracker.flush(WAIT), Err(MobileError::Closed)));
+    tracker.wait_closed(WAIT).unwrap();
+    assert!(matches!(
+        tracker.start_new_session(),
+        Err(MobileError::Closed)
+    ));
+}
+
+#[test]
+fn bad_input_is_a_typed_error_and_tracking_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        MobileTracker::create("app", dir.path(), "{", Box::new(Heard::default())),
+        Err(MobileError::InvalidConfig(_))
+    ));
+    let (tracker, heard) = create(dir.path(), "");
+    assert!(matches!(
+        tracker.track_json("{"),
+        Err(MobileError::InvalidEvent(_))
+    ));
+    assert!(matches!(
+        tracker.set_test_time_ms(1),
+        Err(MobileError::NoTestClock)
+    ));
+    tracker.track_json(SCREEN).unwrap();
+    tracker.flush(WAIT).unwrap();
+    assert_eq!(heard.events().len(), 1);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+/// A listener that panics is logged; the tracker goes on and later events still arrive.
+#[test]
+fn a_panicking_listener_does_not_stop_the_tracker() {
+    struct Panics(Arc<Mutex<usize>>);
+    impl Listener for Panics {
+        fn on_event(&mut self, _: &str) {
+            *self.0.lock().unwrap() += 1;
+            panic!("the app's listener fails");
+        }
+        fn on_session(&mut self, _: &str) {}
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let calls = Arc::new(Mutex::new(0));
+    let tracker =
+        MobileTracker::create("app", dir.path(), "", Box::new(Panics(Arc::clone(&calls)))).unwrap();
+    for _ in 0..3 {
+        tracker.track_json(SCREEN).unwrap();
+        tracker.flush(WAIT).unwrap();
+    }
+    assert_eq!(*calls.lock().unwrap(), 3);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+/// A restart: a tracker created while the last one on the same directory and namespace is
+/// still closing opens once that one has released the store, and continues its session.
+#[test]
+fn a_new_tracker_on_the_same_namespace_opens_after_the_last_one_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = r#"{"continueSessionOnRestart":true,"test":{"storeDelayMs":50}}"#;
+    let (first, heard_first) = create(dir.path(), config);
+    first.track_json(SCREEN).unwrap();
+    first.close().unwrap();
+    let (second, heard_second) = create(dir.path(), config);
+    second.track_json(SCREEN).unwrap();
+    second.flush(WAIT).unwrap();
+    let a = session_of(&heard_first.events()[0]).clone();
+    let b = session_of(&heard_second.events()[0]).clone();
+    assert_eq!(a["sessionId"], b["sessionId"]);
+    assert_eq!(b["eventIndex"], 2);
+    // Another namespace on the same directory runs beside it, with the same user.
+    let heard_other = Heard::default();
+    let other =
+        MobileTracker::create("other", dir.path(), "", Box::new(heard_other.clone())).unwrap();
+    other.track_json(SCREEN).unwrap();
+    other.flush(WAIT).unwrap();
+    let c = session_of(&heard_other.events()[0]).clone();
+    assert_eq!(c["userId"], a["userId"]);
+    assert_ne!(c["sessionId"], a["sessionId"]);
+    for tracker in [first, second, other] {
+        let _ = tracker.close();
+        tracker.wait_closed(WAIT).unwrap();
+    }
+}
+
+/// A data directory that cannot be made: every call reports the store's error.
+#[test]
+fn a_store_that_cannot_open_fails_the_calls_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let (tracker, _heard) = create(&file.join("data"), "");
+    assert!(matches!(tracker.flush(WAIT), Err(MobileError::Session(_))));
+    assert!(matches!(
+        tracker.track_json(SCREEN),
+        Err(MobileError::Session(_))
+    ));
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
