@@ -17,6 +17,8 @@
 mod browser;
 mod debian;
 mod interop;
+#[allow(dead_code)] // Until replay-c and replay-jvm, which use it, land: remove then.
+mod mobile_driver;
 mod proc;
 mod rss;
 mod wasm;
