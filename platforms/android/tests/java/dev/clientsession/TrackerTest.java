@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * The Java API's tests, through the real library on the JVM ({@code cargo xtask jvm-test}): a
  * plain {@code main} that runs every test, prints {@code ok <name>} for each, and exits 1 at
- * the first failure. In this package so it can reach {@link Tracker#nativeEmpty} and
- * {@link Json}, the package's own helpers.
+ * the first failure. In this package so it can reach {@link Json}, the package's own
+ * helper.
  */
 public final class TrackerTest {
     private static final long WAIT_MS = 30_000;
@@ -46,7 +46,6 @@ public final class TrackerTest {
             "closeRacingTrackNeverLosesAReturnedEvent",
             "aThrowingListenerDoesNotStopTheTracker",
             "callsReturnAtOnceWhileTheStoreIsSlow",
-            "costOfOneCallOnTheCallersThread",
         };
         for (String name : names) {
             try {
@@ -597,41 +596,6 @@ public final class TrackerTest {
         check(slowest < 50_000_000L, "a call waited on the store: " + slowest / 1e6 + " ms (" + slowestCall + ")");
         tracker.flush(WAIT_MS);
         checkEquals(150, heard.events().size(), "50 screen views and 100 lifecycle events");
-        closeAndWait(tracker);
-    }
-
-    /**
-     * The cost of one {@code track} on the caller's thread, JSON building and parsing included,
-     * beside an empty JNI call in the same run. Printed for docs/BENCHMARKS.md (meaningful in a
-     * release build: {@code cargo xtask jvm-test --release}); the bound asserted only catches a
-     * call that waits.
-     */
-    static void costOfOneCallOnTheCallersThread() {
-        Tracker tracker = Tracker.create("app", dir("cost"), "", null, null);
-        int warmup = 20_000;
-        int n = 100_000;
-        for (int i = 0; i < warmup; i++) {
-            Tracker.nativeEmpty();
-        }
-        long t = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            Tracker.nativeEmpty();
-        }
-        double empty = (System.nanoTime() - t) / (double) n;
-        ScreenView event = new ScreenView("home");
-        for (int i = 0; i < warmup; i++) {
-            tracker.track(event);
-        }
-        t = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            tracker.track(event);
-        }
-        double track = (System.nanoTime() - t) / (double) n;
-        System.out.printf(
-                "  per call on the caller's thread (%d calls): track %.0f ns, empty JNI call %.0f ns%n",
-                n, track, empty);
-        check(track < 1_000_000, "track took " + track + " ns");
-        tracker.flush(WAIT_MS * 4);
         closeAndWait(tracker);
     }
 }
