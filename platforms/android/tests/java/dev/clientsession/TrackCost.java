@@ -48,5 +48,6 @@ public final class TrackCost {
                 ROUNDS, CALLS, track, empty);
         tracker.close();
         tracker.awaitClosed(120_000);
+        TrackerTest.delete(dir);
     }
 }

@@ -58,7 +58,20 @@ public final class TrackerTest {
             System.out.println("ok " + name);
         }
         System.out.println(names.length + " tests passed");
+        delete(root);
         System.exit(0);
+    }
+
+    /** Deletes {@code dir} and what it holds (left as it is when a test fails, to look at). */
+    static void delete(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            List<Path> deepestFirst = new ArrayList<>();
+            paths.forEach(deepestFirst::add);
+            Collections.reverse(deepestFirst);
+            for (Path path : deepestFirst) {
+                Files.delete(path);
+            }
+        }
     }
 
     // ---- helpers ----
