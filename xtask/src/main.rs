@@ -9,15 +9,18 @@
 //! `cargo xtask browser` runs the shared suite's web scenarios inside wasm, `cargo xtask web-test`
 //! the web adapter's tests on the real `document.cookie`, and `cargo xtask interop` the web
 //! package next to Snowplow's JavaScript tracker and the example page; `ci` runs all three.
+//! On the JVM: `cargo xtask jvm-test` runs the Android adapter's Java tests and the shared
+//! suite's mobile scenarios through its Java API (`ci` runs it too), and
+//! `cargo xtask replay-jvm --out DIR FILE…` replays scenario files through it.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
-//! wasm-bindgen-cli, Chromium and chromedriver).
+//! wasm-bindgen-cli, Chromium and chromedriver, a JDK).
 
 mod browser;
 mod debian;
 mod interop;
-#[allow(dead_code)] // Until replay-c and replay-jvm, which use it, land: remove then.
+mod jvm;
 mod mobile_driver;
 mod proc;
 mod rss;
@@ -38,7 +41,7 @@ usage: cargo xtask <task>
 
 tasks:
   ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm, browser, web-test,
-           web, interop (what .ci/run calls)
+           web, interop, jvm-test (what .ci/run calls)
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   browser  every web scenario of the shared suite inside wasm, in headless Chromium
@@ -49,7 +52,15 @@ tasks:
            size; `web --serve` then serves examples/web-page with it on 127.0.0.1
   web-test run the browser tests of client-session-web in headless Chromium
   interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
-           example page, and their timings (needs Node.js 20+ and npm)";
+           example page, and their timings (needs Node.js 20+ and npm)
+  jvm-test the Android adapter's Java tests on the JVM (under -Xcheck:jni), then every mobile
+           scenario through its JVM driver, checked against the suite (installs a JDK when
+           missing)
+  replay-jvm --out DIR [FILE...]
+           replay mobile scenario files (default: all of the suite's) through the Java API in
+           one JVM, writing DIR/<stem>.jsonl as `client-session replay` prints them
+  jvm-bench a release build's cost of one track call through JNI next to an empty JNI call,
+           and the stripped .so size (a measurement, not part of ci)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -97,6 +108,7 @@ const CI_STEPS: &[(&str, StepFn)] = &[
     ("web-test", web::test),
     ("web", web::build),
     ("interop", interop::run),
+    ("jvm-test", jvm::test),
 ];
 
 fn main() -> ExitCode {
@@ -112,6 +124,11 @@ fn main() -> ExitCode {
         ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
         ["web-test"] => &[("web-test", web::test)],
         ["interop"] => &[("web", web::build), ("interop", interop::run)],
+        ["jvm-test"] => &[("jvm-test", jvm::test)],
+        ["jvm-bench"] => &[("jvm-bench", jvm::bench)],
+        ["replay-jvm", ..] => {
+            return exit_code(Ctx::new().and_then(|ctx| jvm::replay(&ctx, &args[1..])));
+        }
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -121,9 +138,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
-    // would bury the failing command's own output.
-    match Ctx::new().and_then(|ctx| run_steps(&ctx, steps)) {
+    exit_code(Ctx::new().and_then(|ctx| run_steps(&ctx, steps)))
+}
+
+/// The exit code of a task's result, its error printed.
+///
+/// Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
+/// would bury the failing command's own output.
+fn exit_code(result: Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("xtask: error: {err}");

@@ -1,0 +1,18 @@
+package dev.clientsession;
+
+/**
+ * Gets every tracked event, in order, once persisted: the events the app tracked and those the
+ * tracker emits ({@code application_foreground}, {@code application_background}). Called on the
+ * library's thread: keep it quick (hand the JSON to an emitter's queue), the tracker processes
+ * nothing else meanwhile. An exception it throws is logged; the tracker goes on.
+ */
+@FunctionalInterface
+public interface EventListener {
+    /**
+     * @param eventJson {@code {"event": "screen_view", "eventId": "...", "dtm": 1700000000000,
+     *     "co": {...}}}: the event's name, id, device timestamp (Unix ms) and {@code co}, the
+     *     contexts JSON of the tracker protocol (the {@code client_session} entity, and the
+     *     lifecycle entity when lifecycle autotracking is on)
+     */
+    void onEvent(String eventJson);
+}
