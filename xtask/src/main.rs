@@ -9,12 +9,15 @@
 //! `cargo xtask browser` runs the shared suite's web scenarios inside wasm, `cargo xtask web-test`
 //! the web adapter's tests on the real `document.cookie`, and `cargo xtask interop` the web
 //! package next to Snowplow's JavaScript tracker and the example page; `ci` runs all three.
+//! The iOS C ABI: `cargo xtask c-header [--check]` (its cbindgen header) and `cargo xtask c-test
+//! [--valgrind]` (its C tests and C driver); `ci` checks the header and runs the tests under valgrind.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
 //! wasm-bindgen-cli, Chromium and chromedriver).
 
 mod browser;
+mod c_abi;
 mod debian;
 mod interop;
 mod proc;
@@ -35,8 +38,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm, browser, web-test,
-           web, interop (what .ci/run calls)
+  ci       the whole CI run: fmt, build, test, clippy, deny, machete, c-header --check,
+           c-test --valgrind, wasm, browser, web-test, web, interop (what .ci/run calls)
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   browser  every web scenario of the shared suite inside wasm, in headless Chromium
@@ -47,7 +50,12 @@ tasks:
            size; `web --serve` then serves examples/web-page with it on 127.0.0.1
   web-test run the browser tests of client-session-web in headless Chromium
   interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
-           example page, and their timings (needs Node.js 20+ and npm)";
+           example page, and their timings (needs Node.js 20+ and npm)
+  c-header regenerate platforms/ios/include/client_session.h with cbindgen (installed when
+           missing); `c-header --check` fails when the checked-in header differs
+  c-test   the iOS C ABI's tests from C (gcc) and the C driver's smoke script; `c-test
+           --valgrind` runs both under valgrind, failing on any memory error or leak
+  c-driver the C driver on a mobile driver protocol script read from stdin (`--valgrind` too)";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -90,6 +98,8 @@ const CI_STEPS: &[(&str, StepFn)] = &[
     ("clippy", clippy),
     ("deny", deny),
     ("machete", machete),
+    ("c-header", c_abi::header_check),
+    ("c-test", c_abi::test_valgrind),
     ("wasm", wasm::check),
     ("browser", browser::run),
     ("web-test", web::test),
@@ -110,6 +120,12 @@ fn main() -> ExitCode {
         ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
         ["web-test"] => &[("web-test", web::test)],
         ["interop"] => &[("web", web::build), ("interop", interop::run)],
+        ["c-header"] => &[("c-header", c_abi::header)],
+        ["c-header", "--check"] => &[("c-header", c_abi::header_check)],
+        ["c-test"] => &[("c-test", c_abi::test)],
+        ["c-test", "--valgrind"] => &[("c-test", c_abi::test_valgrind)],
+        ["c-driver"] => &[("c-driver", c_abi::driver_stdin)],
+        ["c-driver", "--valgrind"] => &[("c-driver", c_abi::driver_stdin_valgrind)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
