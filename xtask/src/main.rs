@@ -20,6 +20,8 @@ mod browser;
 mod c_abi;
 mod debian;
 mod interop;
+#[allow(dead_code)] // Until replay-c and replay-jvm, which use it, land: remove then.
+mod mobile_driver;
 mod proc;
 mod rss;
 mod wasm;

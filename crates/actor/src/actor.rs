@@ -144,6 +144,12 @@ pub struct SessionActor<S: SessionStore> {
     save_failing: bool,
     /// The last read before a batch failed (logged once until one succeeds).
     load_failing: bool,
+    /// The stay in the background the app was in after the last batch
+    /// ([`SessionModel::background_stay`]; `None` in the foreground), so a new one is noticed.
+    background_stay: Option<u32>,
+    /// The store holds a clean marker set by a suspension (or may, if it failed): the next
+    /// write must clear it, durably, before anything of its batch leaves.
+    suspended: bool,
 }
 
 impl<S: SessionStore> SessionActor<S> {
@@ -227,6 +233,7 @@ impl<S: SessionStore> SessionActor<S> {
             } else {
                 state.stored()
             },
+            background_stay: state.background_stay(),
             state,
             store,
             clock,
@@ -235,6 +242,7 @@ impl<S: SessionStore> SessionActor<S> {
             sink: None,
             save_failing: false,
             load_failing: false,
+            suspended: false,
         };
         actor.persist(&mut Vec::new()).await;
         Ok(actor)
@@ -413,13 +421,31 @@ impl<S: SessionStore> SessionActor<S> {
     /// mobile session started, every cookie write) is made before anything leaves. A buffered
     /// one follows the replies: it is not forced to disk anyway, so a crash could lose it
     /// either way, and callers need not wait for it.
+    ///
+    /// A batch in which a mobile app went to the background suspends the store instead, before
+    /// anything leaves (spec B2 "Mobile durability at background"): the state durable and the
+    /// shutdown marked clean, so that `background()` returns only once a process killed in the
+    /// background would continue exactly there. The next write is then durable, before its
+    /// batch's replies: it clears the marker, and an event the marked state lacks must not
+    /// leave while a kill would still continue from that state.
     async fn persist(&mut self, replies: &mut Vec<Reply>) {
+        if self.entered_background() {
+            self.suspend().await;
+            for reply in replies.drain(..) {
+                reply.send(&mut self.sink);
+            }
+            return;
+        }
         let write = self
             .state
             .stored()
             .filter(|state| self.saved.as_ref() != Some(state))
             .map(|state| {
-                let durability = S::Model::durability(self.saved.as_ref(), &state);
+                let durability = if self.suspended {
+                    Durability::Durable
+                } else {
+                    S::Model::durability(self.saved.as_ref(), &state)
+                };
                 (state, durability)
             });
         if let Some((state, Durability::Durable)) = &write {
@@ -435,21 +461,60 @@ impl<S: SessionStore> SessionActor<S> {
 
     async fn save(&mut self, state: StoredBy<S>, durability: Durability) {
         let now_ms = self.clock.now_ms();
-        match self.store.save(&state, now_ms, durability).await {
+        let result = self.store.save(&state, now_ms, durability).await;
+        // A store that took the write has cleared a suspension's marker with it.
+        if self.written(state, result) {
+            self.suspended = false;
+        }
+    }
+
+    /// Whether the app began a new stay in the background since the last batch (a real flip,
+    /// whether or not it emitted an event); remembers the stay it is in.
+    fn entered_background(&mut self) -> bool {
+        let stay = self.state.background_stay();
+        let entered = stay.is_some() && stay != self.background_stay;
+        self.background_stay = stay;
+        entered
+    }
+
+    /// Keeps the state durably with the clean marker set ([`SessionStore::suspend`]), even
+    /// when it has not changed: the marker is what a kill in the background leaves behind.
+    async fn suspend(&mut self) {
+        let Some(state) = self.state.stored().or_else(|| self.saved.clone()) else {
+            return;
+        };
+        let now_ms = self.clock.now_ms();
+        // Even a failed suspension may have set the marker: the next write clears it.
+        self.suspended = true;
+        let result = self.store.suspend(&state, now_ms).await;
+        self.written(state, result);
+    }
+
+    /// Records the outcome of writing `state`: what the store holds, or the failure, logged.
+    /// Returns whether the store took it.
+    fn written(
+        &mut self,
+        state: StoredBy<S>,
+        result: Result<(), client_session_store::StoreError>,
+    ) -> bool {
+        match result {
             Ok(()) => {
                 if std::mem::take(&mut self.save_failing) {
                     tracing::info!("the session state is persisted again");
                 }
                 self.saved = Some(state);
+                true
             }
             // The events stay tracked; the next batch tries the write again. A full disk fails
             // every batch, so only the first failure of a run of them is an error.
             Err(e) if self.save_failing => {
-                tracing::debug!(error = %e, "still cannot persist the session state")
+                tracing::debug!(error = %e, "still cannot persist the session state");
+                false
             }
             Err(e) => {
                 self.save_failing = true;
-                tracing::error!(error = %e, "could not persist the session state; tracking goes on and every batch retries")
+                tracing::error!(error = %e, "could not persist the session state; tracking goes on and every batch retries");
+                false
             }
         }
     }

@@ -128,7 +128,9 @@ impl SessionHandle {
     }
 
     /// The app went to the background (minimised, `ON_STOP`). Returns the
-    /// `application_background` event when one was emitted.
+    /// `application_background` event when one was emitted. On mobile it returns once the
+    /// state is durable with the shutdown marked clean (spec B2), so a process killed in the
+    /// background can continue its session.
     ///
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.

@@ -15,7 +15,10 @@
 //! The actor processes what is queued as one batch and writes the store once per batch. A
 //! batch in which a session started is flushed to disk before any of its replies, so an entity
 //! that starts a session is never handed out before it is durable; other batches reply first
-//! and write after, since that write is not forced to disk either way.
+//! and write after, since that write is not forced to disk either way. A batch in which a
+//! mobile app went to the background suspends the store before its replies (the state durable,
+//! the shutdown marked clean: Android and iOS kill backgrounded apps without warning), and the
+//! next write is flushed before its replies, clearing the mark (spec B2).
 //!
 //! ```
 //! use std::sync::Arc;

@@ -39,7 +39,7 @@ pub trait SessionModel: Sized + Send + 'static {
     /// ([`std::convert::Infallible`] for a rule set whose store only this tracker writes).
     type Current: Send;
     /// What the store keeps.
-    type Stored: Clone + PartialEq + Debug + Send + 'static;
+    type Stored: Clone + PartialEq + Debug + Send + Sync + 'static;
 
     /// Starts a tracker (an app launch, a page load) on what the store read at `now_ms`.
     fn start(
@@ -78,6 +78,13 @@ pub trait SessionModel: Sized + Send + 'static {
         stamp: EventStamp,
         new_id: impl FnMut() -> Uuid,
     ) -> Option<TrackedEvent>;
+
+    /// Which of this run's stays in the background the app is in: `Some(n)` during the `n`th
+    /// (mobile, counted as `backgroundIndex` is, whether or not a lifecycle event was emitted),
+    /// `None` in the foreground and on the web, which has no background. The actor makes the
+    /// state durable and marks the shutdown clean when a new stay begins, since mobile systems
+    /// end backgrounded apps without warning (spec B2 "Mobile durability at background").
+    fn background_stay(&self) -> Option<u32>;
 
     /// The app asked for a new session. Returns the session when one started at once (the
     /// web, A3.8), `None` when it starts at the next event (mobile, A2.7).

@@ -431,6 +431,12 @@ impl SessionModel for SessionState {
         Self::set_background(self, in_background, now_ms, stamp, new_id)
     }
 
+    /// The background index only grows while the app goes back and forth, so each stay has its
+    /// own (it stops at `MAX_INDEX`, as the index does, after 2^31 - 1 stays in one run).
+    fn background_stay(&self) -> Option<u32> {
+        self.in_background.then_some(self.background_index)
+    }
+
     fn new_session(
         &mut self,
         _now_ms: i64,
@@ -699,6 +705,28 @@ mod tests {
         assert_eq!(rig.state.snapshot().background_index, 1);
         assert!(rig.foreground(3).is_some());
         assert_eq!(rig.state.snapshot().foreground_index, 1);
+    }
+
+    #[test]
+    fn each_stay_in_the_background_is_numbered_even_without_lifecycle_events() {
+        let mut rig = Rig::new(Config {
+            lifecycle_events: false,
+            ..Config::default()
+        });
+        let stay = |rig: &Rig| SessionModel::background_stay(&rig.state);
+        assert_eq!(stay(&rig), None, "apps start in the foreground");
+        rig.background(1);
+        assert_eq!(stay(&rig), Some(1));
+        rig.background(2);
+        assert_eq!(
+            stay(&rig),
+            Some(1),
+            "a repeated background is the same stay"
+        );
+        rig.foreground(3);
+        assert_eq!(stay(&rig), None);
+        rig.background(4);
+        assert_eq!(stay(&rig), Some(2));
     }
 
     #[test]

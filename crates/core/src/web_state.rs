@@ -129,6 +129,11 @@ impl SessionModel for WebState {
         None
     }
 
+    /// A page has no background.
+    fn background_stay(&self) -> Option<u32> {
+        None
+    }
+
     /// `newSession()` (A3.8): rotates at once and writes both cookies.
     fn new_session(&mut self, now_ms: i64, new_id: impl FnMut() -> Uuid) -> Option<ClientSession> {
         let write = self

@@ -51,6 +51,11 @@ impl SessionStore for Delayed {
         self.inner.save(state, now_ms, durability).await
     }
 
+    async fn suspend(&mut self, state: &StoredBy<Self>, now_ms: i64) -> Result<(), StoreError> {
+        self.wait();
+        self.inner.suspend(state, now_ms).await
+    }
+
     async fn close(&mut self, state: &StoredBy<Self>, now_ms: i64) -> Result<(), StoreError> {
         self.wait();
         self.inner.close(state, now_ms).await

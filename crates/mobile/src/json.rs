@@ -19,6 +19,7 @@ use crate::MobileError;
 /// {"type": "screen_view", "name": "home"}
 /// {"type": "structured", "category": "shop", "action": "add", "label": "sku", "property": "p", "value": 2.5}
 /// {"type": "self_describing", "schema": "iglu:com.acme/like/jsonschema/1-0-0", "data": {"id": 1}}
+/// {"type": "page_view", "url": "https://example.test/"}
 /// ```
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -39,6 +40,8 @@ pub struct EventInput<'a> {
     value: Option<f64>,
     #[serde(borrow, default)]
     schema: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    url: Option<Cow<'a, str>>,
     #[serde(default)]
     data: Option<Value>,
     #[serde(borrow, default)]
@@ -53,6 +56,7 @@ enum Kind {
     ScreenView,
     Structured,
     SelfDescribing,
+    PageView,
 }
 
 impl<'a> EventInput<'a> {
@@ -100,6 +104,7 @@ impl<'a> EventInput<'a> {
                 MobileError::InvalidEvent(format!("a {} event needs `{field}`", kind.name()))
             })
         };
+        foreign(self.url.is_some() && !matches!(kind, Kind::PageView), "url")?;
         let structured_fields = self.category.is_some()
             || self.action.is_some()
             || self.label.is_some()
@@ -124,6 +129,14 @@ impl<'a> EventInput<'a> {
                     value: self.value,
                 })
             }
+            Kind::PageView => {
+                foreign(self.name.is_some(), "name")?;
+                foreign(structured_fields, "category/action/label/property/value")?;
+                foreign(self.schema.is_some() || self.data.is_some(), "schema/data")?;
+                Ok(Payload::PageView {
+                    url: required(&self.url, "url")?,
+                })
+            }
             Kind::SelfDescribing => {
                 foreign(self.name.is_some(), "name")?;
                 foreign(structured_fields, "category/action/label/property/value")?;
@@ -144,6 +157,7 @@ impl Kind {
             Self::ScreenView => "screen_view",
             Self::Structured => "structured",
             Self::SelfDescribing => "self_describing",
+            Self::PageView => "page_view",
         }
     }
 }
@@ -235,6 +249,14 @@ mod tests {
                 data: serde_json::json!({"x": [1]})
             }
         );
+        assert_eq!(
+            event(r#"{"type":"page_view","url":"https://x.test/"}"#)
+                .unwrap()
+                .payload,
+            Payload::PageView {
+                url: "https://x.test/".into()
+            }
+        );
         let e = event(r#"{"type":"screen_view","name":"a\"b","eventId":"6F9619FF-8B86-D011-B42D-00C04FC964FF","timestamp":-5}"#)
             .unwrap();
         assert_eq!(e.payload, Payload::screen_view("a\"b"));
@@ -252,7 +274,7 @@ mod tests {
             "{",
             "null",
             r#"{"name":"home"}"#,
-            r#"{"type":"page_view","url":"x"}"#,
+            r#"{"type":"page_vue","url":"x"}"#,
             r#"{"type":"screen_view"}"#,
             r#"{"type":"screen_view","name":1}"#,
             r#"{"type":"screen_view","name":"a","category":"c"}"#,
@@ -263,6 +285,8 @@ mod tests {
             r#"{"type":"self_describing","data":{}}"#,
             r#"{"type":"screen_view","name":"a","eventId":"nope"}"#,
             r#"{"type":"screen_view","name":"a","timestamp":1.5}"#,
+            r#"{"type":"page_view"}"#,
+            r#"{"type":"screen_view","name":"a","url":"u"}"#,
         ] {
             assert!(
                 matches!(event(bad), Err(MobileError::InvalidEvent(_))),

@@ -284,3 +284,58 @@ fn a_store_that_cannot_open_fails_the_calls_with_its_error() {
     tracker.close().unwrap();
     tracker.wait_closed(WAIT).unwrap();
 }
+
+/// Copies a data directory as it is on disk now, while its tracker still runs: what a process
+/// killed at this moment leaves.
+fn crash_image(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            crash_image(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Spec B2 "Mobile durability at background": a phone kills a backgrounded app without a
+/// clean shutdown; once `background` is processed the session can be continued, and once a
+/// later event is, it cannot.
+#[test]
+fn an_app_killed_in_the_background_continues_its_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live");
+    let config = r#"{"continueSessionOnRestart":true}"#;
+    let (tracker, heard) = create(&live, config);
+    tracker.track_json(SCREEN).unwrap();
+    tracker.background().unwrap();
+    tracker.flush(WAIT).unwrap();
+    crash_image(&live, &dir.path().join("killed-in-background"));
+    tracker.track_json(SCREEN).unwrap();
+    tracker.flush(WAIT).unwrap();
+    crash_image(&live, &dir.path().join("killed-after-an-event"));
+    let before = session_of(&heard.events()[0]).clone();
+
+    let (continued, heard_continued) = create(&dir.path().join("killed-in-background"), config);
+    continued.track_json(SCREEN).unwrap();
+    continued.flush(WAIT).unwrap();
+    let after = session_of(&heard_continued.events()[0]).clone();
+    assert_eq!(after["sessionId"], before["sessionId"]);
+    assert_eq!(
+        after["eventIndex"], 3,
+        "after the event and application_background"
+    );
+
+    let (rotated, heard_rotated) = create(&dir.path().join("killed-after-an-event"), config);
+    rotated.track_json(SCREEN).unwrap();
+    rotated.flush(WAIT).unwrap();
+    let after = session_of(&heard_rotated.events()[0]).clone();
+    assert_eq!(after["previousSessionId"], before["sessionId"]);
+    assert_eq!(after["sessionIndex"], 2);
+    for tracker in [tracker, continued, rotated] {
+        tracker.close().unwrap();
+        tracker.wait_closed(WAIT).unwrap();
+    }
+}

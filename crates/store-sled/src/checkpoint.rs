@@ -7,7 +7,10 @@
 //!
 //! - at open, with a new *generation* (also written to sled) and `clean: false`;
 //! - at every durable save (a new session's first event), before that event leaves;
-//! - at a clean close, with the final state and `clean: true`.
+//! - at a clean close, with the final state and `clean: true`;
+//! - at a suspension (a mobile app went to the background), as at a close; the next save
+//!   then writes a new generation to sled and here with `clean: false`, as an open does, so
+//!   the suspended run counts as a run that ended cleanly and what follows as a new one.
 //!
 //! At the next open, the generations tell which copy knows more ([`reconcile`]): a checkpoint
 //! from a later run than sled's record means sled lost that run; a clean checkpoint of the same
@@ -636,6 +639,37 @@ mod tests {
                 cp(at(2, 2, 1), 3, false)
             )
             .clean_shutdown
+        );
+    }
+
+    #[test]
+    fn the_save_after_a_suspension_is_unclean_whichever_copy_kept_it() {
+        // Suspended at generation 3 (both copies clean), then the next save moved both to 4.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(2, 2, 6)), 4, false),
+                cp(at(2, 2, 6), 4, false)
+            ),
+            resume(Some(at(2, 2, 6)), false, 4)
+        );
+        // The checkpoint write was lost: the clean one of generation 3 is stale.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(2, 2, 6)), 4, false),
+                cp(at(2, 2, 5), 3, true)
+            ),
+            resume(Some(at(2, 2, 6)), false, 4)
+        );
+        // sled's write was lost, marker and all: the checkpoint is of a later run.
+        assert_eq!(
+            reconcile(
+                "ns",
+                sled(Some(at(2, 2, 5)), 3, true),
+                cp(at(2, 2, 6), 4, false)
+            ),
+            resume(Some(at(2, 2, 6)), false, 4)
         );
     }
 

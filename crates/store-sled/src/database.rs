@@ -86,6 +86,7 @@ impl SledDatabase {
             checkpoint: None,
             checkpoint_behind: false,
             generation: 0,
+            suspended: false,
             _token: Arc::clone(&self.token),
         }
     }
@@ -130,6 +131,9 @@ pub struct SledStore {
     checkpoint_behind: bool,
     /// This run's generation (see the `checkpoint` module).
     generation: u64,
+    /// [`SessionStore::suspend`] set the clean marker (or may have, if it failed): the next
+    /// save clears it, durably, under a new generation (see [`SessionStore::save`] below).
+    suspended: bool,
     _token: Arc<()>,
 }
 
@@ -259,16 +263,30 @@ impl SessionStore for SledStore {
         })
     }
 
+    /// After a [`suspend`](SessionStore::suspend), this save ends the suspended run as an open
+    /// starts one: a new generation, written with the record, and the clean marker removed,
+    /// flushed, then checkpointed unclean. Were either copy's write lost, the other is then of a
+    /// later generation than the clean checkpoint, and [`checkpoint::reconcile`] trusts the
+    /// later one: the next open never takes the suspended state for the last one.
     async fn save(
         &mut self,
         state: &PersistedSession,
         _now_ms: i64,
         durability: Durability,
     ) -> Result<(), StoreError> {
-        let durable = durability == Durability::Durable;
+        let resuming = self.suspended;
+        if resuming {
+            self.generation = self.generation.saturating_add(1);
+        }
+        let durable = durability == Durability::Durable || resuming;
         let encoded = record::encode(state)?;
+        let generation = self.generation.to_be_bytes();
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;
+            if resuming {
+                db.insert(&self.keys.generation, &generation)?;
+                db.remove(&self.keys.clean)?;
+            }
             if durable {
                 db.flush()?;
             }
@@ -280,13 +298,32 @@ impl SessionStore for SledStore {
         if durable || degraded || self.checkpoint_behind {
             let checkpointed = self.write_checkpoint(state, false);
             if degraded {
+                // Without sled the checkpoint holds the only marker.
+                self.suspended &= checkpointed.is_err();
                 return checkpointed;
             }
         }
+        // Once sled has the new generation unmarked, a lost checkpoint write is only stale. A
+        // failed write clears the marker again next save.
+        self.suspended &= written.is_err();
         written.map(drop)
     }
 
+    async fn suspend(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
+        // Set before writing: a failed write may still have set the marker.
+        self.suspended = true;
+        self.mark_clean(state)
+    }
+
     async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
+        self.mark_clean(state)
+    }
+}
+
+impl SledStore {
+    /// Keeps `state` durably as this run's last, with the clean marker: a clean close, or a
+    /// suspension that the next save undoes.
+    fn mark_clean(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
         let encoded = record::encode(state)?;
         let written = self.sled(|db| {
             db.insert(&self.keys.session, encoded)?;

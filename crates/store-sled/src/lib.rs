@@ -14,6 +14,9 @@
 //! - the user id never changes because of a damaged record or database;
 //! - the record is written after every batch and flushed, with its checkpoint, before the first
 //!   entity of a new session is handed out; a run that dies is seen as unclean at the next open;
+//! - a suspension (a mobile app went to the background) is a clean close that keeps the store
+//!   open: a run that dies from there on is seen as clean, until the next save clears the
+//!   marker again, durably, under a new run generation;
 //! - sled losing or damaging any part of what a run wrote, or refusing writes after a full
 //!   disk, never hands out a `(sessionId, eventIndex)` pair or a `sessionIndex` twice: the
 //!   checkpoint and the run generations decide what to resume (the `checkpoint` module), and

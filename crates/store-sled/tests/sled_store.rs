@@ -7,7 +7,7 @@ use std::path::Path;
 use client_session_core::{PersistedSession, PreviousRun};
 use client_session_store::record::{self, Decoded};
 use client_session_store::{Durability, SessionStore, StoreError};
-use client_session_store_sled::{SledDatabase, USER_ID_FILE};
+use client_session_store_sled::{SledDatabase, CHECKPOINT_DIR, USER_ID_FILE};
 use client_session_suite::support::raw_sled;
 
 mod fixtures;
@@ -62,6 +62,150 @@ async fn durable_save_is_on_disk_without_close() {
     assert_eq!(
         db.store("default").open(0).await.unwrap().state,
         Some(state(7))
+    );
+}
+
+/// Copies the tree at `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// What a crash would leave of `dir` now, with the store still open: a copy of its files as
+/// written so far. sled keeps unflushed writes in its own buffers, so they are not in it.
+fn crash_image(dir: &Path) -> tempfile::TempDir {
+    let image = tempfile::tempdir().unwrap();
+    copy_tree(dir, image.path());
+    image
+}
+
+async fn reopen(dir: &Path) -> (PreviousRun, Option<PersistedSession>) {
+    let db = SledDatabase::open(dir).unwrap();
+    let opened = db.store("default").open(0).await.unwrap();
+    (opened.previous_run, opened.state)
+}
+
+#[tokio::test]
+async fn a_process_killed_after_a_suspension_shut_down_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open(0).await.unwrap();
+        store.save(&state(1), 0, Durability::Durable).await.unwrap();
+        store
+            .save(&session_at(1, 5), 0, Durability::Buffered)
+            .await
+            .unwrap();
+        store.suspend(&session_at(1, 6), 0).await.unwrap();
+        let image = crash_image(dir.path());
+        assert_eq!(
+            reopen(image.path()).await,
+            (PreviousRun::Clean, Some(session_at(1, 6))),
+            "on disk when suspend returns"
+        );
+        // Dropped without a close.
+    }
+    assert_eq!(
+        reopen(dir.path()).await,
+        (PreviousRun::Clean, Some(session_at(1, 6)))
+    );
+}
+
+#[tokio::test]
+async fn the_save_after_a_suspension_clears_the_marker_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open(0).await.unwrap();
+        store.suspend(&session_at(1, 6), 0).await.unwrap();
+        store
+            .save(&session_at(1, 7), 0, Durability::Buffered)
+            .await
+            .unwrap();
+        let image = crash_image(dir.path());
+        assert_eq!(
+            reopen(image.path()).await,
+            (PreviousRun::Unclean, Some(session_at(1, 7))),
+            "cleared on disk when the save returns, though it was asked for a buffered write"
+        );
+        // A later buffered save is no longer forced (nothing to check on disk), and a second
+        // suspension marks the newest state.
+        store
+            .save(&session_at(1, 8), 0, Durability::Buffered)
+            .await
+            .unwrap();
+        store.suspend(&session_at(1, 9), 0).await.unwrap();
+    }
+    assert_eq!(
+        reopen(dir.path()).await,
+        (PreviousRun::Clean, Some(session_at(1, 9)))
+    );
+    {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open(0).await.unwrap();
+        store.suspend(&session_at(1, 10), 0).await.unwrap();
+        store
+            .save(&session_at(1, 11), 0, Durability::Buffered)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        reopen(dir.path()).await,
+        (PreviousRun::Unclean, Some(session_at(1, 11))),
+        "killed after the save that followed a suspension"
+    );
+}
+
+#[tokio::test]
+async fn the_save_after_a_suspension_is_unclean_when_either_copy_lost_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SledDatabase::open(dir.path()).unwrap();
+    let mut store = db.store("default");
+    store.open(0).await.unwrap();
+    store.suspend(&session_at(1, 6), 0).await.unwrap();
+    let suspended = crash_image(dir.path());
+    store
+        .save(&session_at(1, 7), 0, Durability::Buffered)
+        .await
+        .unwrap();
+    for lost in [CHECKPOINT_DIR, "sessions"] {
+        // Everything of the save but its write to `lost`.
+        let image = crash_image(dir.path());
+        fs::remove_dir_all(image.path().join(lost)).unwrap();
+        copy_tree(&suspended.path().join(lost), &image.path().join(lost));
+        let (previous_run, _) = reopen(image.path()).await;
+        assert_eq!(previous_run, PreviousRun::Unclean, "{lost} lost the save");
+    }
+}
+
+#[tokio::test]
+async fn a_close_after_a_suspension_is_a_clean_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = SledDatabase::open(dir.path()).unwrap();
+        let mut store = db.store("default");
+        store.open(0).await.unwrap();
+        store.suspend(&session_at(1, 2), 0).await.unwrap();
+        store
+            .save(&session_at(1, 3), 0, Durability::Buffered)
+            .await
+            .unwrap();
+        store.close(&session_at(1, 4), 0).await.unwrap();
+    }
+    assert_eq!(
+        reopen(dir.path()).await,
+        (PreviousRun::Clean, Some(session_at(1, 4)))
     );
 }
 

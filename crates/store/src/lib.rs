@@ -86,8 +86,9 @@ pub enum StoreError {
 /// [`SessionState`](client_session_core::SessionState) for memory and sled, the web
 /// [`WebState`](client_session_core::WebState) for cookies. The actor owns its store and calls it
 /// in this order: [`open`](Self::open) once, then for every batch [`load`](Self::load) before
-/// it and [`save`](Self::save) after it (when the state changed), then [`close`](Self::close)
-/// at a clean shutdown. Implementations on `wasm32` need not be `Send`.
+/// it and [`save`](Self::save) after it (when the state changed), or
+/// [`suspend`](Self::suspend) after a batch in which a mobile app went to the background, then
+/// [`close`](Self::close) at a clean shutdown. Implementations on `wasm32` need not be `Send`.
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait)]
 pub trait SessionStore: MaybeSend + 'static {
@@ -116,13 +117,26 @@ pub trait SessionStore: MaybeSend + 'static {
 
     /// Keeps `state`, as far as `durability` asks. `now_ms` is the tracker's clock at the
     /// write (Unix ms), for stores whose records expire (a cookie's `Expires`); stores that do
-    /// not need it ignore it.
+    /// not need it ignore it. After a [`suspend`](Self::suspend), a store with a clean marker
+    /// clears it in this save and makes that durable, whatever `durability` says.
     async fn save(
         &mut self,
         state: &StoredBy<Self>,
         now_ms: i64,
         durability: Durability,
     ) -> Result<(), StoreError>;
+
+    /// The app went to the background, where Android and iOS end processes without warning
+    /// (spec B2 "Mobile durability at background"): keeps `state` durably and sets the clean
+    /// marker, as [`close`](Self::close) does, but the store stays open. A process killed from
+    /// here on counts as a clean shutdown, so a later event must not be handed out until the
+    /// next [`save`](Self::save) has cleared the marker again (durably: a state the marked one
+    /// lacks would otherwise be continued, and its pairs repeated). `now_ms` as for `save`.
+    ///
+    /// The default, for stores with no marker (cookies), is a durable save.
+    async fn suspend(&mut self, state: &StoredBy<Self>, now_ms: i64) -> Result<(), StoreError> {
+        self.save(state, now_ms, Durability::Durable).await
+    }
 
     /// A clean shutdown: keeps `state`, sets the clean marker and makes both durable (a store
     /// without runs, such as cookies, has nothing left to do). `now_ms` as for

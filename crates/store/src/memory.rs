@@ -118,22 +118,36 @@ impl SessionStore for MemoryStore {
         Ok(opened)
     }
 
+    /// Every write is immediate here; a save also clears the marker a
+    /// [`suspend`](SessionStore::suspend) set (a running tracker is not a clean shutdown).
     async fn save(
         &mut self,
         state: &PersistedSession,
         _now_ms: i64,
         _durability: Durability,
     ) -> Result<(), StoreError> {
-        self.storage.lock().slot(&self.namespace).state = Some(*state);
+        self.keep(state, false);
+        Ok(())
+    }
+
+    async fn suspend(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
+        self.keep(state, true);
         Ok(())
     }
 
     async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
+        self.keep(state, true);
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    /// Writes `state` and the clean marker in one step.
+    fn keep(&self, state: &PersistedSession, clean: bool) {
         let mut contents = self.storage.lock();
         let slot = contents.slot(&self.namespace);
         slot.state = Some(*state);
-        slot.clean = true;
-        Ok(())
+        slot.clean = clean;
     }
 }
 
@@ -163,6 +177,47 @@ mod tests {
             PreviousRun::Unclean,
             "a process that dies after open leaves no marker"
         );
+    }
+
+    fn at(event_index: u32) -> PersistedSession {
+        PersistedSession {
+            session: Some(client_session_core::SessionRecord {
+                session_id: Uuid::from_u128(1),
+                session_index: 1,
+                previous_session_id: None,
+                first_event_id: Uuid::from_u128(2),
+                first_event_timestamp_ms: 0,
+                event_index,
+                last_update_ms: i64::from(event_index),
+            }),
+            ..PersistedSession::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_process_ended_in_the_background_is_a_clean_shutdown() {
+        let storage = MemoryStorage::new();
+        let mut store = storage.store("ns");
+        store.open(0).await.unwrap();
+        store.suspend(&at(3), 0).await.unwrap();
+        // The process ends here without a close.
+        let opened = storage.store("ns").open(0).await.unwrap();
+        assert_eq!(opened.previous_run, PreviousRun::Clean);
+        assert_eq!(opened.state, Some(at(3)));
+    }
+
+    #[tokio::test]
+    async fn the_save_after_a_suspension_clears_the_marker() {
+        for durability in [Durability::Buffered, Durability::Durable] {
+            let storage = MemoryStorage::new();
+            let mut store = storage.store("ns");
+            store.open(0).await.unwrap();
+            store.suspend(&at(3), 0).await.unwrap();
+            store.save(&at(4), 0, durability).await.unwrap();
+            let opened = storage.store("ns").open(0).await.unwrap();
+            assert_eq!(opened.previous_run, PreviousRun::Unclean, "{durability:?}");
+            assert_eq!(opened.state, Some(at(4)));
+        }
     }
 
     #[tokio::test]

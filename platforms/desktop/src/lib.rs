@@ -224,7 +224,8 @@ impl DesktopTracker {
         Ok(self.handle.foreground().await?)
     }
 
-    /// The window was minimised or lost focus.
+    /// The window was minimised or lost focus. Returns once the state is on disk and the
+    /// shutdown marked clean, as mobile systems may end the process from here on (spec B2).
     ///
     /// # Errors
     /// [`client_session_actor::Error::ShutDown`] after shutdown.
