@@ -109,8 +109,9 @@ pub unsafe extern "C" fn cs_tracker_create(
 /// `{"type": "screen_view", "name": "home"}`,
 /// `{"type": "structured", "category": "shop", "action": "add", "label": "sku", "property":
 /// "p", "value": 2.5}` (label, property and value optional),
-/// `{"type": "self_describing", "schema": "iglu:com.acme/like/jsonschema/1-0-0", "data": {…}}`;
-/// each may also give `"eventId"` (a UUID) and `"timestamp"` (Unix ms).
+/// `{"type": "self_describing", "schema": "iglu:com.acme/like/jsonschema/1-0-0", "data": {…}}`,
+/// `{"type": "page_view", "url": "https://…"}`; each may also give `"eventId"` (a UUID) and
+/// `"timestamp"` (Unix ms).
 ///
 /// Errors: `CS_STATUS_NULL_POINTER` (`tracker` or `event_json`), `CS_STATUS_INVALID_UTF8`,
 /// `CS_STATUS_INVALID_EVENT`, `CS_STATUS_CLOSED`, `CS_STATUS_SESSION`. On an error `out_id`

@@ -294,7 +294,7 @@ static void bad_input_gives_its_status(void) {
     CHECK_STATUS(cs_tracker_track(t, bad_utf8, id), CS_STATUS_INVALID_UTF8);
     CHECK_ERROR_MENTIONS("event_json");
     const char *bad_events[] = {"", "{", "null", "{\"name\":\"home\"}",
-                                "{\"type\":\"page_view\",\"url\":\"x\"}",
+                                "{\"type\":\"page_vue\",\"url\":\"x\"}",
                                 "{\"type\":\"screen_view\"}", STRUCTURED "x",
                                 "{\"type\":\"screen_view\",\"name\":\"a\",\"eventId\":\"nope\"}"};
     for (size_t i = 0; i < sizeof bad_events / sizeof *bad_events; i++) {
