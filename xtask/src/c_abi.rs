@@ -6,10 +6,13 @@
 //!   MPL-2.0, so it is a tool here, never a dependency). `--check` fails when the checked-in
 //!   header differs from what the sources generate.
 //! - `c-test [--valgrind]`: builds `libclient_session_ios.a`, compiles `tests/abi_tests.c` and
-//!   `tests/driver.c` with gcc against it, runs the ABI tests, then the driver on
-//!   `tests/driver_smoke.script` against `tests/driver_smoke.expected`.
-//! - `c-driver [--valgrind]`: the driver on the protocol script read from stdin (see
-//!   `tests/driver.c`); [`driver`] gives that command to the scenario replay.
+//!   `tests/driver.c` with gcc against it, runs the ABI tests, the driver on
+//!   `tests/driver_smoke.script` against `tests/driver_smoke.expected`, and every mobile
+//!   scenario of the shared suite through the driver, checked as the suite checks a backend.
+//! - `replay-c --out DIR [--valgrind] FILE…`: scenario files through the driver
+//!   ([`mobile_driver`](crate::mobile_driver) writes the script and reads the lines back).
+//! - `c-driver [--valgrind]`: the driver on a protocol script read from stdin (see
+//!   `tests/driver.c`), for trying it by hand.
 //!
 //! `--valgrind` runs each C program under `valgrind --leak-check=full --error-exitcode=1` with
 //! `tests/valgrind.supp` (possibly-lost blocks that statics and live threads point into), so any
@@ -20,7 +23,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 
-use crate::{debian, proc, Ctx};
+use crate::{debian, mobile_driver, proc, Ctx};
 
 /// The cbindgen the header is generated with; a new version may format it differently, so it is
 /// pinned, and changing it means regenerating the header.
@@ -113,7 +116,40 @@ pub fn test_valgrind(ctx: &Ctx) -> Result<()> {
 fn run_tests(ctx: &Ctx, valgrind: bool) -> Result<()> {
     let programs = build(ctx, valgrind)?;
     proc::run(under(ctx, valgrind, &programs.abi_tests)).context("the C ABI tests failed")?;
-    smoke(ctx, valgrind, &programs.driver)
+    smoke(ctx, valgrind, &programs.driver)?;
+    let files = mobile_driver::mobile_scenarios(&ctx.root)?;
+    let out = target_dir(ctx).join("c").join("replay");
+    let replayed = mobile_driver::replay(under(ctx, valgrind, &programs.driver), &files, &out)
+        .context("replaying the shared suite's mobile scenarios through the C driver")?;
+    mobile_driver::verify(&replayed)
+}
+
+/// `replay-c --out DIR [--valgrind] FILE…`: the files through one run of the C driver, each
+/// file's Part C lines into `DIR/<stem>.jsonl`.
+pub fn replay(ctx: &Ctx) -> Result<()> {
+    const USAGE: &str = "usage: cargo xtask replay-c --out DIR [--valgrind] FILE...";
+    let mut out = None;
+    let mut valgrind = false;
+    let mut files = Vec::new();
+    let mut args = ctx.args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => out = Some(args.next().context(USAGE)?),
+            "--valgrind" => valgrind = true,
+            option if option.starts_with("--") => bail!("unknown option {option}; {USAGE}"),
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    let out = std::path::absolute(out.context(USAGE)?).context("the --out directory")?;
+    if files.is_empty() {
+        bail!("no scenario file; {USAGE}");
+    }
+    let replayed = mobile_driver::replay(driver(ctx, valgrind)?, &files, &out)?;
+    for output in &replayed {
+        println!("{}: {} lines", output.file.display(), output.lines.len());
+    }
+    println!("written to {}", out.display());
+    Ok(())
 }
 
 /// The driver on the script read from this process's stdin, its lines on stdout.
@@ -129,7 +165,7 @@ pub fn driver_stdin_valgrind(ctx: &Ctx) -> Result<()> {
 /// The C driver of the mobile driver protocol (issue 9), built, as a command to spawn with the
 /// script on its stdin: under valgrind when `valgrind` (then a leak or memory error makes it exit
 /// with status 1).
-pub fn driver(ctx: &Ctx, valgrind: bool) -> Result<Command> {
+fn driver(ctx: &Ctx, valgrind: bool) -> Result<Command> {
     let programs = build(ctx, valgrind)?;
     Ok(under(ctx, valgrind, &programs.driver))
 }

@@ -20,7 +20,6 @@ mod browser;
 mod c_abi;
 mod debian;
 mod interop;
-#[allow(dead_code)] // Until replay-c and replay-jvm, which use it, land: remove then.
 mod mobile_driver;
 mod proc;
 mod rss;
@@ -55,9 +54,13 @@ tasks:
            example page, and their timings (needs Node.js 20+ and npm)
   c-header regenerate platforms/ios/include/client_session.h with cbindgen (installed when
            missing); `c-header --check` fails when the checked-in header differs
-  c-test   the iOS C ABI's tests from C (gcc) and the C driver's smoke script; `c-test
-           --valgrind` runs both under valgrind, failing on any memory error or leak
-  c-driver the C driver on a mobile driver protocol script read from stdin (`--valgrind` too)";
+  c-test   the iOS C ABI's tests from C (gcc), the C driver's smoke script and every mobile
+           scenario of the shared suite through the C driver, checked against the suite;
+           `c-test --valgrind` runs them under valgrind, failing on any memory error or leak
+  c-driver the C driver on a mobile driver protocol script read from stdin (`--valgrind` too)
+  replay-c --out DIR [--valgrind] FILE...
+           Part C mobile scenario files through the C ABI (one C driver run for all), writing
+           DIR/<stem>.jsonl as `client-session replay` prints them";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -65,17 +68,23 @@ pub struct Ctx {
     pub root: PathBuf,
     /// The cargo that runs this task (cargo sets `CARGO` for `cargo run`), else `cargo` from PATH.
     pub cargo: OsString,
+    /// The words after the task's name, for a task that takes arguments (`replay-c`).
+    pub args: Vec<String>,
 }
 
 impl Ctx {
-    fn new() -> Result<Self> {
+    fn new(args: &[String]) -> Result<Self> {
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = manifest_dir
             .parent()
             .context("xtask's manifest folder has no parent folder")?
             .to_path_buf();
         let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-        Ok(Self { root, cargo })
+        Ok(Self {
+            root,
+            cargo,
+            args: args.iter().skip(1).cloned().collect(),
+        })
     }
 
     /// A `cargo` command run from the workspace root.
@@ -128,6 +137,7 @@ fn main() -> ExitCode {
         ["c-test", "--valgrind"] => &[("c-test", c_abi::test_valgrind)],
         ["c-driver"] => &[("c-driver", c_abi::driver_stdin)],
         ["c-driver", "--valgrind"] => &[("c-driver", c_abi::driver_stdin_valgrind)],
+        ["replay-c", ..] => &[("replay-c", c_abi::replay)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -139,7 +149,7 @@ fn main() -> ExitCode {
     };
     // Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
     // would bury the failing command's own output.
-    match Ctx::new().and_then(|ctx| run_steps(&ctx, steps)) {
+    match Ctx::new(&args).and_then(|ctx| run_steps(&ctx, steps)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("xtask: error: {err}");
