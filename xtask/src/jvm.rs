@@ -79,8 +79,8 @@ pub fn test(ctx: &Ctx) -> Result<()> {
 }
 
 /// `cargo xtask replay-jvm --out DIR [FILE…]`, with `args` after the task's name.
-pub fn replay(ctx: &Ctx, args: &[String]) -> Result<()> {
-    let (out, files) = replay_args(args)?;
+pub fn replay(ctx: &Ctx) -> Result<()> {
+    let (out, files) = replay_args(&ctx.args)?;
     let files = if files.is_empty() {
         mobile_driver::mobile_scenarios(&ctx.root)?
     } else {

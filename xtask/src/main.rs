@@ -9,15 +9,18 @@
 //! `cargo xtask browser` runs the shared suite's web scenarios inside wasm, `cargo xtask web-test`
 //! the web adapter's tests on the real `document.cookie`, and `cargo xtask interop` the web
 //! package next to Snowplow's JavaScript tracker and the example page; `ci` runs all three.
+//! The iOS C ABI: `cargo xtask c-header [--check]` (its cbindgen header) and `cargo xtask c-test
+//! [--valgrind]` (its C tests and C driver); `ci` checks the header and runs the tests under valgrind.
 //! On the JVM: `cargo xtask jvm-test` runs the Android adapter's Java tests and the shared
 //! suite's mobile scenarios through its Java API (`ci` runs it too), and
 //! `cargo xtask replay-jvm --out DIR FILE…` replays scenario files through it.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
-//! wasm-bindgen-cli, Chromium and chromedriver, a JDK).
+//! wasm-bindgen-cli, Chromium and chromedriver, cbindgen, a JDK).
 
 mod browser;
+mod c_abi;
 mod debian;
 mod interop;
 mod jvm;
@@ -40,8 +43,9 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci       the whole CI run: fmt, build, test, clippy, deny, machete, wasm, browser, web-test,
-           web, interop, jvm-test (what .ci/run calls)
+  ci       the whole CI run: fmt, build, test, clippy, deny, machete, c-header --check,
+           c-test --valgrind, jvm-test, wasm, browser, web-test, web, interop (what .ci/run
+           calls)
   machete  fail on a dependency no crate uses (cargo-machete)
   wasm     build each browser crate on its own for wasm32-unknown-unknown
   browser  every web scenario of the shared suite inside wasm, in headless Chromium
@@ -53,14 +57,15 @@ tasks:
   web-test run the browser tests of client-session-web in headless Chromium
   interop  the web package next to Snowplow's JavaScript tracker in headless Chromium, the
            example page, and their timings (needs Node.js 20+ and npm)
-  jvm-test the Android adapter's Java tests on the JVM (under -Xcheck:jni), then every mobile
-           scenario through its JVM driver, checked against the suite (installs a JDK when
-           missing)
-  replay-jvm --out DIR [FILE...]
-           replay mobile scenario files (default: all of the suite's) through the Java API in
-           one JVM, writing DIR/<stem>.jsonl as `client-session replay` prints them
-  jvm-bench a release build's cost of one track call through JNI next to an empty JNI call,
-           and the stripped .so size (a measurement, not part of ci)";
+  c-header regenerate platforms/ios/include/client_session.h with cbindgen (installed when
+           missing); `c-header --check` fails when the checked-in header differs
+  c-test   the iOS C ABI's tests from C (gcc), the C driver's smoke script and every mobile
+           scenario of the shared suite through the C driver, checked against the suite;
+           `c-test --valgrind` runs them under valgrind, failing on any memory error or leak
+  c-driver the C driver on a mobile driver protocol script read from stdin (`--valgrind` too)
+  replay-c --out DIR [--valgrind] FILE...
+           Part C mobile scenario files through the C ABI (one C driver run for all), writing
+           DIR/<stem>.jsonl as `client-session replay` prints them";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -68,17 +73,23 @@ pub struct Ctx {
     pub root: PathBuf,
     /// The cargo that runs this task (cargo sets `CARGO` for `cargo run`), else `cargo` from PATH.
     pub cargo: OsString,
+    /// The words after the task's name, for a task that takes arguments (`replay-c`).
+    pub args: Vec<String>,
 }
 
 impl Ctx {
-    fn new() -> Result<Self> {
+    fn new(args: &[String]) -> Result<Self> {
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = manifest_dir
             .parent()
             .context("xtask's manifest folder has no parent folder")?
             .to_path_buf();
         let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-        Ok(Self { root, cargo })
+        Ok(Self {
+            root,
+            cargo,
+            args: args.iter().skip(1).cloned().collect(),
+        })
     }
 
     /// A `cargo` command run from the workspace root.
@@ -103,12 +114,14 @@ const CI_STEPS: &[(&str, StepFn)] = &[
     ("clippy", clippy),
     ("deny", deny),
     ("machete", machete),
+    ("c-header", c_abi::header_check),
+    ("c-test", c_abi::test_valgrind),
+    ("jvm-test", jvm::test),
     ("wasm", wasm::check),
     ("browser", browser::run),
     ("web-test", web::test),
     ("web", web::build),
     ("interop", interop::run),
-    ("jvm-test", jvm::test),
 ];
 
 fn main() -> ExitCode {
@@ -124,11 +137,16 @@ fn main() -> ExitCode {
         ["web", "--serve"] => &[("web", web::build), ("serve", web::serve)],
         ["web-test"] => &[("web-test", web::test)],
         ["interop"] => &[("web", web::build), ("interop", interop::run)],
+        ["c-header"] => &[("c-header", c_abi::header)],
+        ["c-header", "--check"] => &[("c-header", c_abi::header_check)],
+        ["c-test"] => &[("c-test", c_abi::test)],
+        ["c-test", "--valgrind"] => &[("c-test", c_abi::test_valgrind)],
+        ["c-driver"] => &[("c-driver", c_abi::driver_stdin)],
+        ["c-driver", "--valgrind"] => &[("c-driver", c_abi::driver_stdin_valgrind)],
+        ["replay-c", ..] => &[("replay-c", c_abi::replay)],
         ["jvm-test"] => &[("jvm-test", jvm::test)],
         ["jvm-bench"] => &[("jvm-bench", jvm::bench)],
-        ["replay-jvm", ..] => {
-            return exit_code(Ctx::new().and_then(|ctx| jvm::replay(&ctx, &args[1..])));
-        }
+        ["replay-jvm", ..] => &[("replay-jvm", jvm::replay)],
         [] | ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -138,15 +156,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    exit_code(Ctx::new().and_then(|ctx| run_steps(&ctx, steps)))
-}
-
-/// The exit code of a task's result, its error printed.
-///
-/// Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
-/// would bury the failing command's own output.
-fn exit_code(result: Result<()>) -> ExitCode {
-    match result {
+    // Errors are printed as their chain of causes only: a backtrace (RUST_BACKTRACE is often set)
+    // would bury the failing command's own output.
+    match Ctx::new(&args).and_then(|ctx| run_steps(&ctx, steps)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("xtask: error: {err}");
