@@ -193,8 +193,9 @@ impl MobileTracker {
     /// Test only: sets the test clock (see [`TestOptions::clock_ms`](crate::TestOptions)).
     ///
     /// # Errors
-    /// [`MobileError::NoTestClock`] on a tracker created without one.
+    /// [`MobileError::NoTestClock`] on a tracker created without one; [`MobileError::Closed`].
     pub fn set_test_time_ms(&self, ms: i64) -> Result<(), MobileError> {
+        self.open_handle()?;
         let clock = self.test_clock.as_ref().ok_or(MobileError::NoTestClock)?;
         clock.set(ms);
         Ok(())

@@ -184,6 +184,10 @@ fn calls_after_close_are_a_typed_error() {
     ));
     assert!(matches!(tracker.session(), Err(MobileError::Closed)));
     assert!(matches!(tracker.flush(WAIT), Err(MobileError::Closed)));
+    assert!(matches!(
+        tracker.set_test_time_ms(1),
+        Err(MobileError::Closed)
+    ));
     tracker.wait_closed(WAIT).unwrap();
     assert!(matches!(
         tracker.start_new_session(),

@@ -212,7 +212,7 @@ enum CsStatus cs_tracker_flush(const struct CsTracker *tracker, uint64_t timeout
 
 // Closes the tracker without waiting: what was called before is still processed, persisted and
 // delivered, then the store is closed cleanly on the library's thread. Every later call but
-// `cs_tracker_free` (and the test-only `cs_tracker_set_test_time`) returns `CS_STATUS_CLOSED`.
+// `cs_tracker_free` returns `CS_STATUS_CLOSED`.
 //
 // Errors: `CS_STATUS_NULL_POINTER`, `CS_STATUS_CLOSED` (already closed).
 //
