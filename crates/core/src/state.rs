@@ -192,6 +192,9 @@ impl SessionState {
         let mut session = match self.persisted.session {
             Some(session) if !starts_session => session,
             previous => {
+                // An anonymous session is never linked to what follows it (B mobile, A4): its
+                // events carried its id, so naming it would join them to the user afterwards.
+                let previous = previous.map(|record| (record, !self.persisted.anonymous));
                 self.persisted.new_session_requested = false;
                 self.persisted.anonymous = self.anonymous;
                 first_record(previous, now_ms, stamp, new_session_id())
@@ -486,16 +489,19 @@ impl SessionModel for SessionState {
 
 /// The record of a session that starts at `stamp`'s event (spec A2.4-5). A session's start
 /// counts as its last update, even while paused.
+/// The record of a new session after `previous`, the last session and whether it may be named
+/// as this one's `previousSessionId` (not when it was anonymous); numbering goes on either way.
 fn first_record(
-    previous: Option<SessionRecord>,
+    previous: Option<(SessionRecord, bool)>,
     now_ms: i64,
     stamp: EventStamp,
     session_id: Uuid,
 ) -> SessionRecord {
     SessionRecord {
         session_id,
-        session_index: previous.map_or(1, |p| p.session_index.saturating_add(1).min(MAX_INDEX)),
-        previous_session_id: previous.map(|p| p.session_id),
+        session_index: previous
+            .map_or(1, |(p, _)| p.session_index.saturating_add(1).min(MAX_INDEX)),
+        previous_session_id: previous.and_then(|(p, linked)| linked.then_some(p.session_id)),
         first_event_id: stamp.id,
         first_event_timestamp_ms: stamp.dtm_ms,
         event_index: 0,
@@ -859,9 +865,54 @@ mod tests {
         let back = rig.track(3);
         assert_eq!(back.client_session.user_id, user());
         assert_eq!(
-            back.client_session.previous_session_id,
-            Some(anon.client_session.session_id)
+            back.client_session.previous_session_id, None,
+            "B mobile: an anonymous session is never linked to the user afterwards"
         );
+        assert_eq!(back.client_session.session_index, 3, "numbering goes on");
+    }
+
+    /// B mobile (A4): a session after an anonymous one names no previous session, however it
+    /// starts (a timeout, a new-session request, a change of anonymisation, a restart), and it
+    /// is the stored record that holds nothing, not only the masked copy. A session after an
+    /// identified one names it as before.
+    #[test]
+    fn no_session_names_an_anonymous_one_as_its_previous() {
+        let config = Config {
+            anonymous: true,
+            ..Config::default()
+        };
+        let mut rig = Rig::new(config);
+        let first = rig.track(0);
+        rig.state.request_new_session();
+        let second = rig.track(2);
+        assert_eq!(second.client_session.session_index, 2);
+        let stored = rig.state.persisted().session.unwrap();
+        assert_eq!(stored.previous_session_id, None, "{stored:?}");
+        assert!(rig.state.set_anonymous(false));
+        let identified = rig.track(3);
+        assert_eq!(identified.client_session.previous_session_id, None);
+        assert_ne!(
+            identified.client_session.session_id,
+            first.client_session.session_id
+        );
+        rig.state.request_new_session();
+        let next = rig.track(5);
+        assert_eq!(
+            next.client_session.previous_session_id,
+            Some(identified.client_session.session_id),
+            "identified sessions are still linked"
+        );
+        assert_eq!(next.client_session.session_index, 4);
+
+        // A restart configured identified, after an anonymous session was stored.
+        let mut anonymous = Rig::new(config);
+        anonymous.track(0);
+        let persisted = anonymous.state.persisted().clone();
+        let mut rig = Rig::restored(Config::default(), Some(persisted), PreviousRun::Clean);
+        let after = rig.track(1);
+        assert!(after.starts_session);
+        assert_eq!(after.client_session.previous_session_id, None);
+        assert_eq!(after.client_session.session_index, 2);
     }
 
     fn stored_after(config: Config, at: i64) -> PersistedSession {
