@@ -543,7 +543,9 @@ fn check_first_event(
                     "{context}: new session has index {}, expected {expected}",
                     entity.session_index
                 );
-                let expected_previous = (!config.anonymous).then_some(s.session_id);
+                // Masked when anonymous; never linked after an anonymous session (B mobile).
+                let expected_previous =
+                    (!config.anonymous && !stored.anonymous).then_some(s.session_id);
                 ensure!(
                     entity.previous_session_id == expected_previous,
                     "{context}: previousSessionId {:?}",

@@ -166,7 +166,8 @@ impl SpecA23 {
 /// What the checker remembers about the real (unmasked) session so far.
 #[derive(Default)]
 struct Seen {
-    session: Option<(Uuid, u32)>,
+    /// The current session's id, index and whether it is anonymous.
+    session: Option<(Uuid, u32, bool)>,
     events_in_session: u32,
 }
 
@@ -203,9 +204,10 @@ impl Seen {
             "the offered id is used exactly when a session starts"
         );
         if starts {
-            let (previous_id, previous_index) = self
-                .session
-                .map_or((None, 0), |(id, index)| (Some(id), index));
+            let (previous_id, previous_index) =
+                self.session.map_or((None, 0), |(id, index, anonymous)| {
+                    ((!anonymous).then_some(id), index)
+                });
             prop_assert_eq!(
                 real.session_index,
                 previous_index + 1,
@@ -214,7 +216,7 @@ impl Seen {
             prop_assert_eq!(
                 real.previous_session_id,
                 previous_id,
-                "previous names the session before"
+                "previous names the session before, unless it was anonymous (B mobile, A4)"
             );
             prop_assert_eq!(entity.first_event_id, Some(event.stamp.id));
             self.events_in_session = 0;
@@ -238,7 +240,7 @@ impl Seen {
             prop_assert_eq!(entity.user_id, user());
             prop_assert_eq!(entity.previous_session_id, real.previous_session_id);
         }
-        self.session = Some((real.session_id, real.session_index));
+        self.session = Some((real.session_id, real.session_index, spec.anonymous));
         Ok(())
     }
 }
