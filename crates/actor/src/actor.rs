@@ -374,7 +374,8 @@ impl<S: SessionStore> SessionActor<S> {
 
     /// Tells subscribers about a new session (spec A2.13).
     fn announce(&self, entity: &ClientSession) {
-        tracing::debug!(session_id = %entity.session_id, session_index = entity.session_index, "new session");
+        // No ids in logs, at any level (issue 10): the index says enough to follow a run.
+        tracing::debug!(session_index = entity.session_index, "new session");
         if entity.session_index == MAX_INDEX {
             tracing::warn!("sessionIndex reached its maximum {MAX_INDEX} and stays there");
         }
