@@ -93,7 +93,7 @@ pub(crate) fn claim(data_dir: &Path, namespace: &str) -> io::Result<PathBuf> {
         fs::create_dir_all(&slot)?;
         let name = slot.join(SLOT_NAMESPACE);
         // `create_new`: of two namespaces racing for one slot, exactly one gets it.
-        match fs::OpenOptions::new()
+        match crate::private::new_file()
             .write(true)
             .create_new(true)
             .open(&name)

@@ -14,7 +14,7 @@ use client_session_store::{Durability, Opened, SessionStore, StoreError};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::files::move_aside;
-use crate::{layout, quiet_panic, user_id};
+use crate::{layout, private, quiet_panic, user_id};
 
 /// The directory of the sled database inside the data directory.
 pub(crate) const DB_DIR: &str = "sessions";
@@ -46,7 +46,8 @@ impl SledDatabase {
     /// `user-id` belong (a file for a directory, a directory or a device for a file).
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
         let dir = dir.as_ref();
-        fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        // Owner-only when made here; an existing one is tightened once the store is open.
+        private::create_dir(dir).map_err(|source| StoreError::Io {
             path: dir.to_owned(),
             source,
         })?;
@@ -60,6 +61,7 @@ impl SledDatabase {
             "checkpoint directory",
         )?;
         let user_id = user_id::load_or_create(dir)?;
+        private::tighten_logged(dir, true);
         Ok(Self {
             data_dir: dir.to_owned(),
             engine: Arc::new(Mutex::new(engine)),
@@ -333,6 +335,8 @@ impl SledStore {
         // After sled: a crash between the two leaves an unclean checkpoint, so the next run
         // rotates the session rather than trusting a half-finished close.
         let checkpointed = self.write_checkpoint(state, true);
+        // sled makes files of its own as it goes, with the umask's mode.
+        private::tighten_logged(&self.data_dir, false);
         match written {
             Ok(Some(_)) => Ok(()),
             Ok(None) => checkpointed,

@@ -10,7 +10,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// the old one, or the new one whole.
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp)?;
+    let mut file = crate::private::new_file()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)?;
     file.write_all(contents)?;
     file.sync_all()?;
     drop(file);

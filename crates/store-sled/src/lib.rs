@@ -47,6 +47,7 @@ mod database;
 mod files;
 mod inspect;
 mod layout;
+mod private;
 mod quiet_panic;
 mod user_id;
 
