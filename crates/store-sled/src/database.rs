@@ -98,14 +98,18 @@ impl SledDatabase {
         let key = fs::canonicalize(dir)
             .unwrap_or_else(|_| dir.to_owned())
             .join(DB_DIR);
-        // sled's lock first: a directory that another process holds is never touched.
-        let (mut engine, token) = Engine::open(&db_path, key)?;
         if forget::pending(dir)? {
+            // Before sled opens what may be a database deleted halfway. Another process never
+            // holds a directory whose marker is there, except while it is clearing the user
+            // data itself (sled's lock is dropped then): two processes on one data directory
+            // are refused by that lock alone.
+            if OpenedHere::held_here(&key) {
+                return Err(StoreError::Locked { path: db_path });
+            }
             tracing::warn!(path = %dir.display(), "clearing the user data was interrupted (the process ended during it); finishing it before anything is read");
-            engine.close();
             forget::finish(dir)?;
-            engine.reopen()?;
         }
+        let (engine, token) = Engine::open(&db_path, key)?;
         layout::keep_dir(
             &dir.join(checkpoint::CHECKPOINT_DIR),
             "checkpoint directory",
@@ -618,6 +622,16 @@ impl OpenedHere {
     fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<()>>> {
         static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<()>>>> = OnceLock::new();
         REGISTRY.get_or_init(Mutex::default)
+    }
+
+    /// Whether a handle of this process still uses the database at `key`.
+    fn held_here(key: &Path) -> bool {
+        let registry = Self::registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        registry
+            .get(key)
+            .is_some_and(|token| token.strong_count() > 0)
     }
 
     fn released_here(key: &Path) -> bool {

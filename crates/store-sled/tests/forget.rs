@@ -203,10 +203,14 @@ fn a_store_opened_after_a_clear_has_the_new_user() {
 #[test]
 fn an_unfinished_clear_is_finished_at_the_next_open() {
     type Stop = fn(&Path);
-    let stops: [(&str, Stop); 4] = [
+    let stops: [(&str, Stop); 5] = [
         ("right after the marker", |_| {}),
         ("after the user id went", |d| {
             fs::remove_file(d.join(USER_ID_FILE)).unwrap();
+        }),
+        ("halfway through deleting the database", |d| {
+            fs::remove_file(d.join(USER_ID_FILE)).unwrap();
+            fs::remove_file(d.join("sessions").join("db")).unwrap();
         }),
         ("after the user id and database went", |d| {
             fs::remove_file(d.join(USER_ID_FILE)).unwrap();
