@@ -435,6 +435,14 @@ impl<S: SessionStore> SessionActor<S> {
         if kept || after != before {
             self.saved = after;
         }
+        // A session the tracker no longer has (its user was forgotten) is no one's latest: the
+        // watch forgets it too, without waking subscribers, who hear of the next new session.
+        if self.state.snapshot().session.is_none() {
+            self.sessions.send_if_modified(|session| {
+                *session = None;
+                false
+            });
+        }
     }
 
     /// Forgets the user (spec B mobile, `clear_user_data`): the store deletes it and every

@@ -364,7 +364,9 @@ impl SessionSubscription {
         self.receiver.borrow_and_update().clone()
     }
 
-    /// The entity of the newest session seen so far, without waiting.
+    /// The entity of the newest session seen so far, without waiting; `None` before the first,
+    /// and again once the tracker no longer has it (after `clear_user_data`, until the new
+    /// user's first session).
     #[must_use]
     pub fn latest(&self) -> Option<ClientSession> {
         self.receiver.borrow().clone()

@@ -53,7 +53,17 @@ async fn the_next_event_starts_the_new_users_first_session() {
     assert_eq!(old.client_session.session_index, 2);
     let old_user = storage.user_id().unwrap();
 
+    let mut sessions = handle.subscribe();
+    assert_eq!(
+        sessions.latest().map(|s| s.session_id),
+        Some(old.client_session.session_id)
+    );
     handle.clear_user_data().await.unwrap();
+    assert_eq!(
+        sessions.latest(),
+        None,
+        "the old user's session is no one's latest"
+    );
     let new_user = storage.user_id().unwrap();
     assert_ne!(new_user, old_user);
     assert_eq!(
@@ -65,6 +75,11 @@ async fn the_next_event_starts_the_new_users_first_session() {
 
     clock.advance(1);
     let next = handle.track(screen()).await.unwrap();
+    assert_eq!(
+        sessions.next().await.map(|s| s.session_id),
+        Some(next.client_session.session_id),
+        "subscribers hear of the new user's first session"
+    );
     assert!(next.starts_session);
     assert_eq!(next.client_session.user_id, new_user);
     assert_eq!(next.client_session.session_index, 1);
@@ -158,6 +173,12 @@ async fn other_namespaces_hear_of_it<S: SessionStore<Model = SessionState>>(
 
     a.clear_user_data().await.unwrap();
     assert_eq!(held(), None, "b's record is deleted too");
+    b.flush().await.unwrap();
+    assert_eq!(
+        b.subscribe().latest(),
+        None,
+        "b heard of it at its next call"
+    );
     clock.advance(1);
     let next_b = b.track(screen()).await.unwrap();
     let next_a = a.track(screen()).await.unwrap();
