@@ -13,7 +13,7 @@
 //! time <unix-ms>                     the test clock
 //! step <index> <at_ms>               the driver echoes it; the events after it are its own
 //! track <event-json> | foreground | background | new_session | pause | resume
-//! anonymous true|false
+//! clear_user_data | anonymous true|false
 //! flush                              wait until all of the above reached the callbacks
 //! close                              close, and wait until the store is released
 //! ```
@@ -164,7 +164,6 @@ fn script_for(scenario: &Scenario, stem: &str, dir: &Path, script: &mut String) 
             }
             // Part C: on mobile it does nothing.
             Op::SetCookie(_) => {}
-            // Not exposed by the bindings yet: `mobile_scenarios` leaves such files out.
             Op::ClearUserData => script.push_str("clear_user_data\n"),
         }
         script.push_str("flush\n");
@@ -316,35 +315,7 @@ pub fn mobile_scenarios(root: &Path) -> Result<Vec<PathBuf>> {
         })
         .collect();
     files.sort();
-    let mut played = Vec::with_capacity(files.len());
-    let mut skipped = Vec::new();
-    for file in files {
-        if uses_clear_user_data(&file)? {
-            skipped.push(file);
-        } else {
-            played.push(file);
-        }
-    }
-    if !skipped.is_empty() {
-        println!(
-            "skipping {} scenario(s) with clear_user_data: neither binding exposes it yet",
-            skipped.len()
-        );
-    }
-    Ok(played)
-}
-
-/// Whether the scenario `file` forgets the user: `client-session-mobile` has
-/// `clear_user_data`, but neither the C ABI nor JNI exposes it yet, so the drivers cannot play
-/// it (the suite plays it on memory, sled and desktop).
-fn uses_clear_user_data(file: &Path) -> Result<bool> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let scenario = parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    Ok(scenario
-        .steps
-        .iter()
-        .any(|step| step.op == Op::ClearUserData))
+    Ok(files)
 }
 
 /// Checks replayed output against the shared suite: each file's expected output (symbolic
