@@ -320,6 +320,7 @@ fn op_name(op: &Op) -> &'static str {
         Op::Pause => "pause",
         Op::Resume => "resume",
         Op::Anonymous(_) => "anonymous",
+        Op::ClearUserData => "clear_user_data",
         Op::Restart => "restart",
         Op::SetCookie(_) => "set_cookie",
     }

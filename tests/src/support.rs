@@ -90,3 +90,36 @@ pub fn any_config() -> impl Strategy<Value = Config> {
             session_timeout: Timeout::from_secs(web),
         })
 }
+
+/// Every file under `dir` (recursively, symlinks not followed) whose bytes contain one of
+/// `needles`, with the needle found: how a test proves that something is gone from a data
+/// directory, whatever file it could hide in.
+///
+/// # Panics
+/// When `dir` cannot be read: a test failure.
+#[must_use]
+#[allow(clippy::unwrap_used)] // a test helper: failing loudly is its job
+pub fn files_containing(dir: &Path, needles: &[String]) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            found.extend(files_containing(&path, needles));
+        } else if meta.is_file() {
+            // A file can vanish meanwhile (a tracker still running): then it holds nothing.
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            for needle in needles {
+                let needle_bytes = needle.as_bytes();
+                if !needle_bytes.is_empty()
+                    && bytes.windows(needle_bytes.len()).any(|w| w == needle_bytes)
+                {
+                    found.push((path.clone(), needle.clone()));
+                }
+            }
+        }
+    }
+    found
+}

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 //! The real actor on the sled store against the pure state machine: random step sequences
 //! (tracks with caller-given ids and timestamps, lifecycle, new session, pause, resume,
-//! anonymisation, clean restarts, the clock moving forwards and sometimes back) must emit the
+//! anonymisation, clearing the user data, clean restarts, the clock moving forwards and
+//! sometimes back) must emit the
 //! same events with the same entities, and leave the same snapshot after every step.
 //!
 //! Session ids (and lifecycle event ids) are random in the actor and the user is the data
@@ -22,7 +23,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 const T0: i64 = 1_700_000_000_000;
-/// The model's user; the actor's is whatever the data directory made.
+/// The model's first user; the actor's is whatever the data directory made.
 fn user() -> UserId {
     UserId::from_uuid(Uuid::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd))
 }
@@ -40,6 +41,8 @@ enum Op {
     Pause,
     Resume,
     Anonymous(bool),
+    /// Forget the user: a new one, with no session.
+    ClearUserData,
     /// A clean shutdown and a new start on the same data directory.
     Restart,
 }
@@ -67,6 +70,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Op::Pause),
         1 => Just(Op::Resume),
         1 => any::<bool>().prop_map(Op::Anonymous),
+        1 => Just(Op::ClearUserData),
         1 => Just(Op::Restart),
     ];
     // Mostly forward around the timeouts, sometimes back, now and then hours either way.
@@ -106,6 +110,8 @@ fn snapshot_line(step: usize, snapshot: &Snapshot) -> Value {
 struct Model {
     config: Config,
     state: SessionState,
+    /// The installation's user (a new one after each clear).
+    user: UserId,
     next_id: u128,
 }
 
@@ -120,6 +126,7 @@ impl Model {
                 None,
                 PreviousRun::Clean,
             ),
+            user: user(),
             next_id: 0,
         }
     }
@@ -167,11 +174,16 @@ impl Model {
                 self.state.set_anonymous(value);
                 None
             }
+            Op::ClearUserData => {
+                self.user = UserId::from_uuid(self.fresh());
+                self.state.forget_user(self.user);
+                None
+            }
             Op::Restart => {
                 let stored = *self.state.persisted();
                 self.state = SessionState::start(
                     self.config,
-                    user(),
+                    self.user,
                     StorageMechanism::LocalStorage,
                     Some(stored),
                     PreviousRun::Clean,
@@ -213,6 +225,7 @@ async fn through_the_actor(config: Config, steps: &[Step]) -> Vec<Value> {
             Op::Pause => handle.pause().await.map(|()| None).unwrap(),
             Op::Resume => handle.resume().await.map(|()| None).unwrap(),
             Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None).unwrap(),
+            Op::ClearUserData => handle.clear_user_data().await.map(|()| None).unwrap(),
             Op::Restart => {
                 launcher.stop(handle).await.unwrap();
                 handle = launcher

@@ -13,7 +13,7 @@
 //! time <unix-ms>                     the test clock
 //! step <index> <at_ms>               the driver echoes it; the events after it are its own
 //! track <event-json> | foreground | background | new_session | pause | resume
-//! anonymous true|false
+//! clear_user_data | anonymous true|false
 //! flush                              wait until all of the above reached the callbacks
 //! close                              close, and wait until the store is released
 //! ```
@@ -164,6 +164,7 @@ fn script_for(scenario: &Scenario, stem: &str, dir: &Path, script: &mut String) 
             }
             // Part C: on mobile it does nothing.
             Op::SetCookie(_) => {}
+            Op::ClearUserData => script.push_str("clear_user_data\n"),
         }
         script.push_str("flush\n");
     }

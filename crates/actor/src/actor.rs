@@ -6,7 +6,7 @@ use client_session_core::{
     ClientSession, Config, Durability, EventStamp, Payload, SessionModel, Snapshot, TrackedEvent,
     MAX_INDEX,
 };
-use client_session_store::{Loaded, SessionStore, StoredBy};
+use client_session_store::{CurrentOf, Loaded, SessionStore, StoredBy};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -40,6 +40,10 @@ pub(crate) enum Message {
         anonymous: bool,
         reply: DoneReply,
     },
+    /// Forget the user (spec B mobile): a batch boundary, since the store's work is I/O.
+    ClearUserData {
+        reply: ClearReply,
+    },
     /// Answered once everything queued before it is processed and its events delivered.
     Flush {
         reply: DoneReply,
@@ -57,6 +61,9 @@ type ShutdownReply = oneshot::Sender<Result<(), Error>>;
 /// `None` for the never-blocking forms: nobody waits for the answer.
 type DoneReply = Option<oneshot::Sender<()>>;
 
+/// `None` for the never-blocking form, whose failure is only logged.
+type ClearReply = Option<oneshot::Sender<Result<(), Error>>>;
+
 /// An outcome held back until the batch that produced it is persisted: then tracked events go
 /// to the sink, in order, and replies to their callers.
 enum Reply {
@@ -66,6 +73,7 @@ enum Reply {
         Option<TrackedEvent>,
     ),
     Done(DoneReply),
+    Cleared(ClearReply, Result<(), Error>),
     Snapshot(oneshot::Sender<Snapshot>, Snapshot),
 }
 
@@ -87,6 +95,7 @@ impl Reply {
                 tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
             }
             Self::Done(tx) => tx.map_or(Ok(()), |tx| tx.send(()).map_err(drop)),
+            Self::Cleared(tx, result) => tx.map_or(Ok(()), |tx| tx.send(result).map_err(drop)),
             Self::Snapshot(tx, snapshot) => tx.send(snapshot).map_err(drop),
         };
     }
@@ -273,10 +282,10 @@ impl<S: SessionStore> SessionActor<S> {
             // steady stream arriving meanwhile must not hold back this batch's replies.
             let queued = self.inbox.len();
             self.reload().await;
-            self.handle(first, &mut replies, &mut shutdowns);
+            self.handle(first, &mut replies, &mut shutdowns).await;
             for _ in 0..queued {
                 match self.inbox.try_recv() {
-                    Ok(message) => self.handle(message, &mut replies, &mut shutdowns),
+                    Ok(message) => self.handle(message, &mut replies, &mut shutdowns).await,
                     Err(_) => break,
                 }
             }
@@ -287,7 +296,7 @@ impl<S: SessionStore> SessionActor<S> {
             // Refuse new messages, but finish those already sent: their callers saw `send` succeed.
             self.inbox.close();
             while let Ok(message) = self.inbox.try_recv() {
-                self.handle(message, &mut replies, &mut shutdowns);
+                self.handle(message, &mut replies, &mut shutdowns).await;
             }
             self.persist(&mut replies).await;
             let result = self.close().await.map_err(Error::from);
@@ -301,8 +310,9 @@ impl<S: SessionStore> SessionActor<S> {
         let _ = self.close().await;
     }
 
-    /// Applies one message; its reply waits in `replies` (or `shutdowns`) until the batch is persisted.
-    fn handle(
+    /// Applies one message; its reply waits in `replies` (or `shutdowns`) until the batch is
+    /// persisted. Only `clear_user_data` awaits the store here, and it ends the batch so far.
+    async fn handle(
         &mut self,
         message: Message,
         replies: &mut Vec<Reply>,
@@ -357,6 +367,13 @@ impl<S: SessionStore> SessionActor<S> {
                 }
                 replies.push(Reply::Done(reply));
             }
+            Message::ClearUserData { reply } => {
+                // What came before belongs to the user being forgotten: persisted and answered
+                // first, so that what follows is decided for the new user alone.
+                self.persist(replies).await;
+                let result = self.clear_user_data().await;
+                replies.push(Reply::Cleared(reply, result));
+            }
             Message::Flush { reply } => replies.push(Reply::Done(reply)),
             Message::Snapshot { reply } => {
                 replies.push(Reply::Snapshot(reply, self.state.snapshot()))
@@ -395,17 +412,7 @@ impl<S: SessionStore> SessionActor<S> {
         }
         match loaded {
             Ok(Loaded::Unchanged) => {}
-            Ok(Loaded::Current(current)) => {
-                let before = self.state.stored();
-                let kept = self.saved == before;
-                self.state.reload(current, now_ms, kept);
-                let after = self.state.stored();
-                // What the store holds, so a batch that changes nothing writes nothing; but a
-                // refused decision the rule set kept over the read is still to be written.
-                if kept || after != before {
-                    self.saved = after;
-                }
-            }
+            Ok(Loaded::Current(current)) => self.adopt(current, now_ms),
             // A blocked jar fails every batch: only the first failure of a run is a warning.
             Err(e) if self.load_failing => {
                 tracing::debug!(error = %e, "still cannot read the session store")
@@ -413,6 +420,50 @@ impl<S: SessionStore> SessionActor<S> {
             Err(e) => {
                 self.load_failing = true;
                 tracing::warn!(error = %e, "could not read the session store before a batch; going on with the state in memory")
+            }
+        }
+    }
+
+    /// Takes what the store holds now (read before a batch, or what is left after a
+    /// `clear_user_data`) into the rule set.
+    fn adopt(&mut self, current: CurrentOf<S>, now_ms: i64) {
+        let before = self.state.stored();
+        let kept = self.saved == before;
+        self.state.reload(current, now_ms, kept);
+        let after = self.state.stored();
+        // What the store holds, so a batch that changes nothing writes nothing; but a
+        // refused decision the rule set kept over the read is still to be written.
+        if kept || after != before {
+            self.saved = after;
+        }
+        // A session the tracker no longer has (its user was forgotten) is no one's latest: the
+        // watch forgets it too, without waking subscribers, who hear of the next new session.
+        if self.state.snapshot().session.is_none() {
+            self.sessions.send_if_modified(|session| {
+                *session = None;
+                false
+            });
+        }
+    }
+
+    /// Forgets the user (spec B mobile, `clear_user_data`): the store deletes it and every
+    /// namespace's state and makes a new user, durably, then the rule set adopts what is left.
+    /// A store that could not begin keeps the user whole: the rule set then keeps it too, and
+    /// the caller hears why.
+    async fn clear_user_data(&mut self) -> Result<(), Error> {
+        let now_ms = self.clock.now_ms();
+        match self.store.clear_user_data(now_ms).await {
+            Ok(Loaded::Unchanged) => Ok(()),
+            Ok(Loaded::Current(current)) => {
+                self.adopt(current, now_ms);
+                tracing::info!(
+                    "the user data was cleared: the next event starts a new user's first session"
+                );
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not clear the user data; the user is kept");
+                Err(e.into())
             }
         }
     }

@@ -254,6 +254,32 @@ impl SessionHandle {
         })
     }
 
+    /// Forgets the user, as the JavaScript tracker's `clearUserData()` does (spec B mobile):
+    /// the stored user id, every namespace's stored session and checkpoint, and every copy the
+    /// store kept aside after damage are deleted from disk, and a new user id is made. The next
+    /// event starts session 1 of the new user, with no previous session. Pending requests,
+    /// pause, anonymisation and the lifecycle state are kept. Everything called before it
+    /// belongs to the old user and is delivered first; it returns once the forgetting is
+    /// durable. Trackers of other namespaces on the same storage adopt the new user at their
+    /// next call. On the web it does nothing for now.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone; [`Error::Store`] when the store could not
+    /// begin (nothing was deleted, and the user is kept).
+    pub async fn clear_user_data(&self) -> Result<(), Error> {
+        self.request(|reply| Message::ClearUserData { reply: Some(reply) })
+            .await?
+    }
+
+    /// [`clear_user_data`](Self::clear_user_data) without waiting, in order with every other
+    /// call; a failure is logged.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn clear_user_data_nowait(&self) -> Result<(), Error> {
+        self.send(Message::ClearUserData { reply: None })
+    }
+
     /// Waits until every call made before it (by any clone, in the order the calls were made)
     /// is processed, persisted as its batch requires, and its events delivered to the sink.
     /// Not for a UI thread: it waits on storage. Before the store is open it waits for that too.
@@ -338,7 +364,9 @@ impl SessionSubscription {
         self.receiver.borrow_and_update().clone()
     }
 
-    /// The entity of the newest session seen so far, without waiting.
+    /// The entity of the newest session seen so far, without waiting; `None` before the first,
+    /// and again once the tracker no longer has it (after `clear_user_data`, until the new
+    /// user's first session).
     #[must_use]
     pub fn latest(&self) -> Option<ClientSession> {
         self.receiver.borrow().clone()

@@ -77,12 +77,15 @@ pub mod store {
     //! ([`Loaded::Unchanged`] without I/O for a store only this tracker writes, else
     //! [`Loaded::Current`] with [`CurrentOf`]); [`SessionStore::save`] and
     //! [`SessionStore::close`] keep what it gives back ([`StoredBy`]), with the tracker's time
-    //! and, for `save`, the [`Durability`] the rule set asks. [`record`] is the versioned byte
+    //! and, for `save`, the [`Durability`] the rule set asks. [`SessionStore::clear_user_data`]
+    //! forgets the user (a mobile store deletes it and every namespace's state, and answers
+    //! [`Forgotten`] with the new user, which it also reports to the other namespaces' trackers
+    //! at their next `load`). [`record`] is the versioned byte
     //! encoding of the mobile state that byte-oriented backends share, so every backend reads
     //! every other's records.
 
     pub use client_session_core::{
-        Durability, Opened, PersistedSession, PreviousRun, SessionModel, SessionRecord,
+        Durability, Forgotten, Opened, PersistedSession, PreviousRun, SessionModel, SessionRecord,
         SessionState, StorageMechanism, UserId,
     };
     pub use client_session_store::{

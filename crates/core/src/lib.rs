@@ -49,7 +49,9 @@ pub use entity::{
 };
 pub use event::{EventStamp, Payload, TrackedEvent};
 pub use model::{Durability, SessionModel};
-pub use state::{Opened, PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot};
+pub use state::{
+    Forgotten, Opened, PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot,
+};
 pub use timestamp::{format_rfc3339_millis, UtcMillis};
 pub use user_id::UserId;
 pub use web::{

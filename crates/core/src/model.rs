@@ -35,8 +35,9 @@ pub enum Durability {
 pub trait SessionModel: Sized + Send + 'static {
     /// What the store reads when a tracker starts.
     type Opened: Send;
-    /// What the store reads again before each batch when others may have rewritten it
-    /// ([`std::convert::Infallible`] for a rule set whose store only this tracker writes).
+    /// What the store reads again before each batch when others may have rewritten it: the
+    /// cookies on the web; on mobile, whose store only this tracker writes, only the news that
+    /// the user was forgotten ([`Forgotten`](crate::Forgotten)).
     type Current: Send;
     /// What the store keeps.
     type Stored: Clone + PartialEq + Debug + Send + Sync + 'static;
@@ -54,7 +55,8 @@ pub trait SessionModel: Sized + Send + 'static {
     /// (a page load writes both cookies, A3.5), rather than with the first batch that changes it.
     fn writes_at_start(&self) -> bool;
 
-    /// Adopts what the store holds now, read before a batch at `now_ms`. `last_write_kept`
+    /// Adopts what the store holds now, read before a batch at `now_ms` or reported by its
+    /// `clear_user_data` (the mobile user forgotten: [`Forgotten`](crate::Forgotten)). `last_write_kept`
     /// says whether the store took this tracker's last write (`false` after a write it
     /// refused): the read then lacks that decision, and the rule set may keep it over the read
     /// so that it is written again rather than decided a second time.

@@ -73,6 +73,15 @@ pub struct Opened {
     pub previous_run: PreviousRun,
 }
 
+/// What a mobile store reports before a batch when the installation's user was forgotten
+/// (spec B mobile, `clear_user_data`): by this tracker, or by a tracker of another namespace on
+/// the same storage. The store then holds no session for anyone, and this is the new user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forgotten {
+    /// The installation's new user id.
+    pub user_id: UserId,
+}
+
 impl PreviousRun {
     /// What a store that keeps a clean-shutdown marker reports for it.
     #[must_use]
@@ -295,6 +304,20 @@ impl SessionState {
         true
     }
 
+    /// Forgets the user (spec B mobile, `clear_user_data`): from now on the tracker is
+    /// `user_id`'s, with no session at all, so the next event starts session 1 with no previous
+    /// session. This is the one way session numbering goes back, on purpose: nothing of the old
+    /// user may be carried over, not even its session count. A pending new-session request, a
+    /// runtime change of anonymisation, pause and the lifecycle state (background flag and
+    /// indexes) are the app's, not the user's, and are kept.
+    pub fn forget_user(&mut self, user_id: UserId) {
+        self.user_id = user_id;
+        self.persisted.session = None;
+        // What a store without a session holds: the anonymisation the next session starts
+        // under.
+        self.persisted.anonymous = self.anonymous;
+    }
+
     /// What the store must keep.
     #[must_use]
     pub fn persisted(&self) -> &PersistedSession {
@@ -383,11 +406,12 @@ impl SessionState {
     }
 }
 
-/// The mobile rule set as the actor runs it. Its store only this tracker writes, so it is
-/// never read again after the start, and nothing starts before an event.
+/// The mobile rule set as the actor runs it. Its store only this tracker writes, so what it
+/// reads before a batch is news of a forgotten user alone ([`Forgotten`]), and nothing starts
+/// before an event.
 impl SessionModel for SessionState {
     type Opened = Opened;
-    type Current = std::convert::Infallible;
+    type Current = Forgotten;
     type Stored = PersistedSession;
 
     fn start(
@@ -410,8 +434,10 @@ impl SessionModel for SessionState {
         false
     }
 
-    fn reload(&mut self, current: std::convert::Infallible, _now_ms: i64, _last_write_kept: bool) {
-        match current {}
+    /// The user was forgotten since the last batch (this tracker's `clear_user_data`, or
+    /// another namespace's on the same storage): the rest of the state is this tracker's own.
+    fn reload(&mut self, current: Forgotten, _now_ms: i64, _last_write_kept: bool) {
+        self.forget_user(current.user_id);
     }
 
     fn track(
@@ -907,12 +933,112 @@ mod tests {
         // A restart configured identified, after an anonymous session was stored.
         let mut anonymous = Rig::new(config);
         anonymous.track(0);
-        let persisted = anonymous.state.persisted().clone();
+        let persisted = *anonymous.state.persisted();
         let mut rig = Rig::restored(Config::default(), Some(persisted), PreviousRun::Clean);
         let after = rig.track(1);
         assert!(after.starts_session);
         assert_eq!(after.client_session.previous_session_id, None);
         assert_eq!(after.client_session.session_index, 2);
+    }
+
+    fn other_user() -> UserId {
+        UserId::from_uuid(Uuid::from_u128(0x2222))
+    }
+
+    /// B mobile, `clear_user_data`: the next event starts session 1 of the new user with no
+    /// previous session, whatever the old user's numbering was.
+    #[test]
+    fn a_forgotten_user_leaves_nothing_to_the_next_session() {
+        let mut rig = Rig::new(secs(10, 10));
+        rig.track(0);
+        rig.track(20_001);
+        let old = rig.track(20_002);
+        assert_eq!(old.client_session.session_index, 2);
+        rig.state.forget_user(other_user());
+        assert_eq!(rig.state.persisted().session, None);
+        assert_eq!(rig.state.snapshot().session, None);
+        let next = rig.track(20_003);
+        assert!(next.starts_session, "a gap of 1 ms, yet the session is new");
+        assert_eq!(next.client_session.user_id, other_user());
+        assert_eq!(next.client_session.session_index, 1);
+        assert_eq!(next.client_session.previous_session_id, None);
+        assert_eq!(next.client_session.event_index, Some(1));
+        assert_eq!(next.client_session.first_event_id, Some(next.stamp.id));
+        assert_ne!(
+            next.client_session.session_id,
+            old.client_session.session_id
+        );
+        assert!(
+            !rig.track(20_004).starts_session,
+            "then it goes on as usual"
+        );
+    }
+
+    /// B mobile, `clear_user_data`: pending requests, pause, anonymisation and the lifecycle
+    /// state belong to the app and are kept; only the user and its sessions go.
+    #[test]
+    fn forgetting_keeps_the_apps_own_state() {
+        let mut rig = Rig::new(secs(10, 10));
+        rig.track(0);
+        rig.background(1);
+        rig.foreground(2);
+        rig.background(3);
+        rig.state.pause();
+        rig.state.request_new_session();
+        assert!(rig.state.set_anonymous(true));
+        rig.state.forget_user(other_user());
+        let snapshot = rig.state.snapshot();
+        assert!(snapshot.paused && snapshot.in_background && snapshot.anonymous);
+        assert!(snapshot.new_session_pending);
+        assert!(rig.state.persisted().new_session_requested);
+        assert!(
+            rig.state.persisted().anonymous,
+            "the next session starts anonymous"
+        );
+        assert_eq!(
+            (snapshot.foreground_index, snapshot.background_index),
+            (1, 2)
+        );
+        let next = rig.track(60_000);
+        assert_eq!(next.client_session.session_index, 1);
+        assert_eq!(next.client_session.user_id, UserId::ANONYMOUS);
+        assert_eq!(
+            next.lifecycle,
+            Some(LifecycleEntity {
+                is_visible: false,
+                index: 2
+            })
+        );
+        assert!(
+            !rig.state.persisted().new_session_requested,
+            "the request is used up"
+        );
+        // Still paused: no clock check, so a long gap keeps the session.
+        assert!(!rig.track(600_000).starts_session);
+        assert!(rig.state.set_anonymous(false));
+        let identified = rig.track(600_001);
+        assert_eq!(identified.client_session.user_id, other_user());
+        assert_eq!(identified.client_session.session_index, 2);
+    }
+
+    /// The actor learns of a forgotten user through `reload` (its own `clear_user_data`, or
+    /// another namespace's on the same storage).
+    #[test]
+    fn reload_with_news_of_a_forgotten_user_forgets_it() {
+        let mut rig = Rig::new(Config::default());
+        rig.track(0);
+        SessionModel::reload(
+            &mut rig.state,
+            Forgotten {
+                user_id: other_user(),
+            },
+            1,
+            true,
+        );
+        let next = rig.track(2);
+        assert_eq!(next.client_session.user_id, other_user());
+        assert_eq!(next.client_session.session_index, 1);
+        assert_eq!(next.client_session.previous_session_id, None);
     }
 
     fn stored_after(config: Config, at: i64) -> PersistedSession {

@@ -60,4 +60,12 @@ impl SessionStore for Delayed {
         self.wait();
         self.inner.close(state, now_ms).await
     }
+
+    async fn clear_user_data(
+        &mut self,
+        now_ms: i64,
+    ) -> Result<Loaded<CurrentOf<Self>>, StoreError> {
+        self.wait();
+        self.inner.clear_user_data(now_ms).await
+    }
 }

@@ -170,8 +170,24 @@ impl MobileTracker {
         Ok(self.open_handle()?.set_anonymous_nowait(anonymous)?)
     }
 
+    /// Forgets the user, as the JavaScript tracker's `clearUserData()` does (spec B mobile):
+    /// the user id, every namespace's stored session and checkpoint, and every copy kept
+    /// aside after damage are deleted from the data directory on the library's thread, and a
+    /// new user id is made; the next event starts session 1 of the new user with no previous
+    /// session. Pending requests, pause, anonymisation and the lifecycle state are kept.
+    /// Trackers of other namespaces on the same directory adopt the new user at their next
+    /// call. In order with every other call; a failure to begin (nothing deleted, the user
+    /// kept) is logged.
+    ///
+    /// # Errors
+    /// As [`foreground`](Self::foreground).
+    pub fn clear_user_data(&self) -> Result<(), MobileError> {
+        Ok(self.open_handle()?.clear_user_data_nowait()?)
+    }
+
     /// The current session as of its start (masked under anonymisation), as the listener's
-    /// `on_session` gave it; `None` before the first session. Never waits: it reads what the
+    /// `on_session` gave it; `None` before the first session and after
+    /// [`clear_user_data`](Self::clear_user_data), until the new user's first. Never waits: it reads what the
     /// library's thread last published.
     ///
     /// # Errors

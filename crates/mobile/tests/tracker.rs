@@ -96,6 +96,85 @@ fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
     tracker.wait_closed(WAIT).unwrap();
 }
 
+/// `clear_user_data` (B mobile): in order with the calls around it, the next event is session 1
+/// of a new user, on this tracker and on another namespace's tracker on the same directory;
+/// the old user id is nowhere under the directory afterwards.
+#[test]
+fn clear_user_data_makes_a_new_user_for_every_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(r#"{{"test":{{"clockMs":{T0}}}}}"#);
+    let (tracker, heard) = create(dir.path(), &config);
+    let other_heard = Heard::default();
+    let other =
+        MobileTracker::create("other", dir.path(), &config, Box::new(other_heard.clone())).unwrap();
+    tracker.track_json(SCREEN).unwrap();
+    tracker.start_new_session().unwrap();
+    tracker.track_json(SCREEN).unwrap();
+    other.track_json(SCREEN).unwrap();
+    other.flush(WAIT).unwrap();
+    tracker.clear_user_data().unwrap();
+    tracker.track_json(SCREEN).unwrap();
+    tracker.flush(WAIT).unwrap();
+    assert_eq!(tracker.session().unwrap().unwrap().session_index, 1);
+    other.track_json(SCREEN).unwrap();
+    other.flush(WAIT).unwrap();
+
+    let sessions: Vec<Value> = heard
+        .events()
+        .iter()
+        .map(|e| session_of(e).clone())
+        .collect();
+    let old_user = sessions[0]["userId"].clone();
+    assert_eq!(sessions[1]["sessionIndex"], 2);
+    assert_eq!(sessions[1]["userId"], old_user);
+    let new = &sessions[2];
+    assert_ne!(new["userId"], old_user);
+    assert_eq!(new["sessionIndex"], 1);
+    assert_eq!(new["previousSessionId"], Value::Null);
+    let others: Vec<Value> = other_heard
+        .events()
+        .iter()
+        .map(|e| session_of(e).clone())
+        .collect();
+    assert_eq!(others[0]["userId"], old_user);
+    assert_eq!(others[1]["userId"], new["userId"]);
+    assert_eq!(others[1]["sessionIndex"], 1);
+    assert_eq!(others[1]["previousSessionId"], Value::Null);
+    for t in [&tracker, &other] {
+        t.close().unwrap();
+        t.wait_closed(WAIT).unwrap();
+    }
+    let old_ids: Vec<String> = sessions[..2]
+        .iter()
+        .chain(&others[..1])
+        .flat_map(|s| {
+            ["userId", "sessionId", "firstEventId"].map(|k| s[k].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let left = files_containing(dir.path(), &old_ids);
+    assert!(left.is_empty(), "old ids left on disk: {left:?}");
+}
+
+/// Every file under `dir` that holds one of `needles`.
+fn files_containing(dir: &std::path::Path, needles: &[String]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            found.extend(files_containing(&path, needles));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if needles
+            .iter()
+            .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
 /// A UI thread never waits for storage: with every store operation taking 300 ms, the calls
 /// (the first ones made while the store is still opening) return long before one operation
 /// could end. The figures are printed; the bound asserted is far above them and far below

@@ -76,6 +76,9 @@ pub enum Op {
     Resume,
     /// Set anonymisation.
     Anonymous(bool),
+    /// Forget the user (B mobile: a new user, whose first session starts at the next event;
+    /// on the web it does nothing for now).
+    ClearUserData,
     /// End the tracker cleanly and start a new one on the same store.
     Restart,
     /// Web: another tab or the JavaScript tracker writes a cookie (on mobile: nothing).
@@ -394,6 +397,7 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
                 .as_bool()
                 .ok_or_else(|| error(step, "value", "must be true or false"))?,
         ),
+        "clear_user_data" => Op::ClearUserData,
         "restart" => Op::Restart,
         "set_cookie" => Op::SetCookie(parse_set_cookie(object, step)?),
         other => return Err(error(step, "op", format!("unknown op {}", quoted(other)))),
@@ -556,7 +560,7 @@ mod tests {
                    {"at_ms":0,"op":"track","event":"self_describing"},{"at_ms":0,"op":"track","event":"page_view"},
                    {"at_ms":1,"op":"background"},{"at_ms":1,"op":"foreground"},{"at_ms":1,"op":"new_session"},
                    {"at_ms":1,"op":"pause"},{"at_ms":1,"op":"resume"},{"at_ms":1,"op":"anonymous","value":false},
-                   {"at_ms":2,"clock_ms":-5,"op":"restart"}]}"#;
+                   {"at_ms":2,"clock_ms":-5,"op":"restart"},{"at_ms":2,"op":"clear_user_data"}]}"#;
         let s = parse(text).unwrap();
         assert_eq!(s.start_ms, 5);
         assert_eq!(s.config.session.foreground_timeout, Timeout::from_secs(10));
@@ -565,7 +569,8 @@ mod tests {
         assert!(s.config.session.continue_session_on_restart && s.config.session.anonymous);
         assert_eq!(s.config.cookie_domain, "a.test");
         assert_eq!(s.config.session.session_timeout, Timeout::from_secs(7));
-        assert_eq!(s.steps.len(), 11);
+        assert_eq!(s.steps.len(), 12);
+        assert_eq!(s.steps[11].op, Op::ClearUserData);
         assert_eq!(s.steps[9].op, Op::Anonymous(false));
         assert_eq!(
             s.steps[10],

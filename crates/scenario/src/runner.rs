@@ -150,7 +150,7 @@ pub async fn run<L: Launcher>(
 /// the launcher's jar): callers deal with both first, and here they do nothing.
 ///
 /// # Errors
-/// The handle's error (the tracker has shut down).
+/// The handle's error (the tracker has shut down, or its store could not clear the user data).
 pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent>, Error> {
     match op {
         Op::Track(name) => handle.track(Event::new(name.payload())).await.map(Some),
@@ -160,6 +160,7 @@ pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent
         Op::Pause => handle.pause().await.map(|()| None),
         Op::Resume => handle.resume().await.map(|()| None),
         Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
+        Op::ClearUserData => handle.clear_user_data().await.map(|()| None),
         Op::Restart => Ok(None),
         Op::SetCookie(_) => Ok(None),
     }
@@ -169,7 +170,7 @@ pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::{parse, MemoryLauncher};
+    use crate::{parse, MemoryLauncher, WebLauncher};
 
     /// Part C: on mobile `set_cookie` does nothing; it neither emits a line nor changes the
     /// session of the events around it.
@@ -191,5 +192,54 @@ mod tests {
         assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
         let session = |i: usize| lines[i].client_session.as_ref().unwrap().session_id;
         assert_eq!(session(0), session(1));
+    }
+
+    /// Part C: on the web `clear_user_data` does nothing for now; the page keeps its user,
+    /// its session and its cookies.
+    #[tokio::test]
+    async fn clear_user_data_does_nothing_on_the_web() {
+        let scenario = parse(
+            r#"{"name":"n","platform":"web","start_ms":1700000000000,"steps":[
+                {"at_ms":0,"op":"track","event":"page_view"},
+                {"at_ms":1,"op":"clear_user_data"},
+                {"at_ms":2,"op":"track","event":"page_view"}]}"#,
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        run(&scenario, &mut WebLauncher::new("example.test"), |line| {
+            lines.push(line)
+        })
+        .await
+        .unwrap();
+        assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
+        let entity = |i: usize| lines[i].client_session.clone().unwrap();
+        assert_eq!(entity(0).user_id, entity(1).user_id);
+        assert_eq!(entity(0).session_id, entity(1).session_id);
+        assert_eq!(entity(1).event_index, Some(2));
+    }
+
+    /// B mobile: a new user, whose first session starts at the next event.
+    #[tokio::test]
+    async fn clear_user_data_starts_a_new_user_on_mobile() {
+        let scenario = parse(
+            r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
+                {"at_ms":0,"op":"track","event":"screen_view"},
+                {"at_ms":1,"op":"new_session"},
+                {"at_ms":2,"op":"track","event":"screen_view"},
+                {"at_ms":3,"op":"clear_user_data"},
+                {"at_ms":4,"op":"track","event":"screen_view"}]}"#,
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        run(&scenario, &mut MemoryLauncher::new("default"), |line| {
+            lines.push(line)
+        })
+        .await
+        .unwrap();
+        let entity = |i: usize| lines[i].client_session.clone().unwrap();
+        assert_eq!(entity(1).session_index, 2);
+        assert_ne!(entity(2).user_id, entity(1).user_id);
+        assert_eq!(entity(2).session_index, 1);
+        assert_eq!(entity(2).previous_session_id, None);
     }
 }

@@ -132,6 +132,28 @@ mod tests {
         assert!(out[0]["client_session"]["previousSessionId"].is_null());
     }
 
+    /// `clear_user_data` (B mobile): a second user is one more id, numbered where it first
+    /// appears, so an expected output tells the two users apart; the first keeps its symbol.
+    #[test]
+    fn a_second_user_gets_its_own_symbol() {
+        const D: &str = "dddddddd-dddd-4ddd-8ddd-dddddddddddd";
+        let lines = [
+            json!({"event_id": A, "client_session": {"userId": B, "sessionId": C, "previousSessionId": null, "firstEventId": A}}),
+            json!({"event_id": C, "client_session": {"userId": D, "sessionId": A, "previousSessionId": null, "firstEventId": C}}),
+            json!({"event_id": D, "client_session": {"userId": B, "sessionId": C, "previousSessionId": null, "firstEventId": A}}),
+        ];
+        let out = symbolize(&lines);
+        let users: Vec<_> = out
+            .iter()
+            .map(|l| l["client_session"]["userId"].clone())
+            .collect();
+        assert_eq!(users, ["U2", "U4", "U2"]);
+        assert_eq!(
+            out[2]["event_id"], "U4",
+            "one symbol per id, whatever field it is in"
+        );
+    }
+
     #[test]
     fn upper_case_and_nil_ids_stay_literal() {
         let upper = A.to_uppercase();

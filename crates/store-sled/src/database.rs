@@ -1,20 +1,23 @@
 //! The sled database of one data directory, and a store per namespace on it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
+use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId};
+use client_session_core::{
+    Forgotten, PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId,
+};
 use client_session_store::record::{self, Decoded};
-use client_session_store::{Durability, Opened, SessionStore, StoreError};
+use client_session_store::{Durability, Loaded, Opened, SessionStore, StoreError};
+use uuid::Uuid;
 
 use crate::checkpoint::{self, Checkpoint, CheckpointFile, SledView};
 use crate::files::move_aside;
-use crate::{layout, private, quiet_panic, user_id};
+use crate::{forget, layout, private, quiet_panic, user_id};
 
 /// The directory of the sled database inside the data directory.
 pub(crate) const DB_DIR: &str = "sessions";
@@ -28,10 +31,47 @@ const OWN_RELEASE_WAIT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub struct SledDatabase {
     data_dir: PathBuf,
-    engine: Arc<Mutex<Engine>>,
-    user_id: UserId,
+    shared: Arc<Mutex<Shared>>,
     /// Alive while any handle on this database is: see [`OpenedHere`].
     token: Arc<()>,
+}
+
+/// What the namespaces of one data directory share in this process, behind one lock, so that
+/// a store's whole write (sled and its checkpoint) and a forgetting never interleave.
+#[derive(Debug)]
+struct Shared {
+    engine: Engine,
+    /// The installation's user id, as on disk.
+    user_id: UserId,
+    /// How many times the user was forgotten here (`clear_user_data`). A store that last
+    /// looked at an earlier count holds a forgotten user's state: it never writes it, and its
+    /// next `load` tells its tracker of the new user.
+    forgettings: u64,
+}
+
+impl Shared {
+    /// Forgets the user in `data_dir`, whose marker [`forget::begin`] wrote: closes sled,
+    /// deletes, makes the new user id, opens a fresh database; returns the new user. A step
+    /// that fails is logged and leaves the marker for the next open to finish, and this
+    /// process goes on with a new user all the same: the old one is never handed out again.
+    fn forget(&mut self, data_dir: &Path) -> UserId {
+        self.engine.close();
+        let user_id = forget::finish(data_dir).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not finish deleting the user data; the next start finishes it");
+            UserId::from_uuid(Uuid::new_v4())
+        });
+        if let Err(e) = self.engine.reopen() {
+            tracing::error!(error = %e, "cannot open the fresh session database; the next write tries again");
+        }
+        self.user_id = user_id;
+        self.forgettings += 1;
+        user_id
+    }
+}
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    // A panic elsewhere while holding the lock leaves plain data that is still whole.
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl SledDatabase {
@@ -44,6 +84,10 @@ impl SledDatabase {
     /// is not an error: it is moved aside (`sessions.damaged-<ms>-<n>`), logged, and replaced.
     /// So is anything of the wrong type where `sessions/`, its files, `checkpoints/` or
     /// `user-id` belong (a file for a directory, a directory or a device for a file).
+    ///
+    /// A `clear_user_data` that a process ending in its middle left unfinished (its
+    /// `forgetting` marker is there) is finished first, before anything is read; when it
+    /// cannot be, this fails with [`StoreError::Io`] rather than hand out the old user.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
         let dir = dir.as_ref();
         // Owner-only when made here; an existing one is tightened once the store is open.
@@ -55,6 +99,17 @@ impl SledDatabase {
         let key = fs::canonicalize(dir)
             .unwrap_or_else(|_| dir.to_owned())
             .join(DB_DIR);
+        if forget::pending(dir)? {
+            // Before sled opens what may be a database deleted halfway. Another process never
+            // holds a directory whose marker is there, except while it is clearing the user
+            // data itself (sled's lock is dropped then): two processes on one data directory
+            // are refused by that lock alone.
+            if OpenedHere::held_here(&key) {
+                return Err(StoreError::Locked { path: db_path });
+            }
+            tracing::warn!(path = %dir.display(), "clearing the user data was interrupted (the process ended during it); finishing it before anything is read");
+            forget::finish(dir)?;
+        }
         let (engine, token) = Engine::open(&db_path, key)?;
         layout::keep_dir(
             &dir.join(checkpoint::CHECKPOINT_DIR),
@@ -64,16 +119,19 @@ impl SledDatabase {
         private::tighten_logged(dir, true);
         Ok(Self {
             data_dir: dir.to_owned(),
-            engine: Arc::new(Mutex::new(engine)),
-            user_id,
+            shared: Arc::new(Mutex::new(Shared {
+                engine,
+                user_id,
+                forgettings: 0,
+            })),
             token,
         })
     }
 
-    /// The installation's user id.
+    /// The installation's user id (a new one after a `clear_user_data`).
     #[must_use]
     pub fn user_id(&self) -> UserId {
-        self.user_id
+        lock(&self.shared).user_id
     }
 
     /// A store for `namespace`. Namespaces keep separate sessions and share the user id.
@@ -81,14 +139,14 @@ impl SledDatabase {
     #[must_use]
     pub fn store(&self, namespace: &str) -> SledStore {
         SledStore {
-            engine: Arc::clone(&self.engine),
+            shared: Arc::clone(&self.shared),
             data_dir: self.data_dir.clone(),
-            user_id: self.user_id,
             keys: Keys::new(namespace),
             checkpoint: None,
             checkpoint_behind: false,
             generation: 0,
             suspended: false,
+            forgettings: 0,
             _token: Arc::clone(&self.token),
         }
     }
@@ -99,7 +157,7 @@ impl SledDatabase {
     /// # Errors
     /// [`StoreError::Database`] when sled cannot read the database.
     pub fn namespaces(&self) -> Result<BTreeMap<String, Decoded>, StoreError> {
-        let entries = Engine::run(&self.engine, |db| {
+        let entries = lock(&self.shared).engine.run(|db| {
             db.scan_prefix(Keys::SESSION)
                 .collect::<sled::Result<Vec<_>>>()
         })?;
@@ -116,16 +174,18 @@ impl SledDatabase {
     /// # Errors
     /// [`StoreError::Database`] when sled cannot tell.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(Engine::run(&self.engine, sled::Db::size_on_disk)?.unwrap_or(0))
+        Ok(lock(&self.shared)
+            .engine
+            .run(sled::Db::size_on_disk)?
+            .unwrap_or(0))
     }
 }
 
 /// One namespace of a [`SledDatabase`].
 #[derive(Debug)]
 pub struct SledStore {
-    engine: Arc<Mutex<Engine>>,
+    shared: Arc<Mutex<Shared>>,
     data_dir: PathBuf,
-    user_id: UserId,
     keys: Keys,
     /// Opened by [`SessionStore::open`].
     checkpoint: Option<CheckpointFile>,
@@ -136,23 +196,17 @@ pub struct SledStore {
     /// [`SessionStore::suspend`] set the clean marker (or may have, if it failed): the next
     /// save clears it, durably, under a new generation (see [`SessionStore::save`] below).
     suspended: bool,
+    /// The database's count of forgettings when this store last looked (see [`Shared`]).
+    forgettings: u64,
     _token: Arc<()>,
 }
 
 impl SledStore {
-    /// Runs a sled operation; `None` when sled cannot run in this process.
-    fn sled<T>(
-        &self,
-        op: impl FnOnce(&sled::Db) -> sled::Result<T>,
-    ) -> Result<Option<T>, StoreError> {
-        Engine::run(&self.engine, op)
-    }
-
     /// What sled holds for this namespace; keeps what it cannot use under another key so
     /// nothing is destroyed.
-    fn read_sled(&self) -> Result<SledView, StoreError> {
+    fn read_sled(&self, engine: &mut Engine) -> Result<SledView, StoreError> {
         let keys = &self.keys;
-        let read = self.sled(|db| {
+        let read = engine.run(|db| {
             Ok((
                 db.get(&keys.session)?,
                 db.get(&keys.generation)?,
@@ -172,7 +226,7 @@ impl SledStore {
         };
         let state = match record {
             None => None,
-            Some(bytes) => self.decode_or_keep_aside(&bytes)?,
+            Some(bytes) => self.decode_or_keep_aside(engine, &bytes)?,
         };
         Ok(SledView {
             state,
@@ -181,7 +235,11 @@ impl SledStore {
         })
     }
 
-    fn decode_or_keep_aside(&self, bytes: &[u8]) -> Result<Option<PersistedSession>, StoreError> {
+    fn decode_or_keep_aside(
+        &self,
+        engine: &mut Engine,
+        bytes: &[u8],
+    ) -> Result<Option<PersistedSession>, StoreError> {
         let aside = match record::decode(bytes) {
             Decoded::Current(state) => return Ok(Some(state)),
             Decoded::Newer(version) => {
@@ -193,8 +251,47 @@ impl SledStore {
                 self.keys.aside("unreadable")
             }
         };
-        self.sled(|db| db.insert(aside, bytes))?;
+        engine.run(|db| db.insert(aside, bytes))?;
         Ok(None)
+    }
+
+    /// Starts this tracker's run on the namespace: what an open does, and what a store does
+    /// again after the user was forgotten (its namespace then holds nothing).
+    fn start_run(&mut self, shared: &mut Shared) -> Result<Opened, StoreError> {
+        self.forgettings = shared.forgettings;
+        self.suspended = false;
+        self.checkpoint_behind = false;
+        // Before anything can fail: a checkpoint still open on a forgotten user's file must
+        // not be written again.
+        let (checkpoint, found) = CheckpointFile::open(&self.data_dir, &self.keys.namespace);
+        self.checkpoint = Some(checkpoint);
+        let sled = self.read_sled(&mut shared.engine)?;
+        let resume = checkpoint::reconcile(&self.keys.namespace, sled, found);
+        self.generation = resume.generation.saturating_add(1);
+        let generation = self.generation.to_be_bytes();
+        // Durable before any event: from here on, a run that dies is seen as unclean.
+        shared.engine.run(|db| {
+            db.insert(&self.keys.generation, &generation)?;
+            db.flush()
+        })?;
+        let state = resume.state.unwrap_or_default();
+        // Without it the protection is weaker, not gone: the database's generation now shows
+        // that an older checkpoint is stale. Logged inside.
+        let _ = self.write_checkpoint(&state, false);
+        if resume.state.is_some() && !resume.clean_shutdown {
+            tracing::info!(namespace = %self.keys.namespace, "the previous tracker did not shut down cleanly; the next event starts a new session");
+        }
+        Ok(Opened {
+            user_id: shared.user_id,
+            state: resume.state,
+            previous_run: PreviousRun::from_clean_marker(resume.clean_shutdown),
+        })
+    }
+
+    /// Whether the user was forgotten since this store last looked: what it holds is then the
+    /// forgotten user's, and is never written.
+    fn behind(&self, shared: &Shared) -> bool {
+        shared.forgettings != self.forgettings
     }
 
     /// Writes the checkpoint of this run. A failure is logged once until a write succeeds
@@ -240,29 +337,29 @@ impl SessionStore for SledStore {
     }
 
     async fn open(&mut self, _now_ms: i64) -> Result<Opened, StoreError> {
-        let sled = self.read_sled()?;
-        let (checkpoint, found) = CheckpointFile::open(&self.data_dir, &self.keys.namespace);
-        let resume = checkpoint::reconcile(&self.keys.namespace, sled, found);
-        self.generation = resume.generation.saturating_add(1);
-        let generation = self.generation.to_be_bytes();
-        // Durable before any event: from here on, a run that dies is seen as unclean.
-        self.sled(|db| {
-            db.insert(&self.keys.generation, &generation)?;
-            db.flush()
-        })?;
-        self.checkpoint = Some(checkpoint);
-        let state = resume.state.unwrap_or_default();
-        // Without it the protection is weaker, not gone: the database's generation now shows
-        // that an older checkpoint is stale. Logged inside.
-        let _ = self.write_checkpoint(&state, false);
-        if resume.state.is_some() && !resume.clean_shutdown {
-            tracing::info!(namespace = %self.keys.namespace, "the previous tracker did not shut down cleanly; the next event starts a new session");
+        let shared = Arc::clone(&self.shared);
+        let mut shared = lock(&shared);
+        self.start_run(&mut shared)
+    }
+
+    /// [`Loaded::Unchanged`] without I/O, unless another namespace's tracker cleared the user
+    /// data since this one last looked: then this namespace starts a new run on the fresh
+    /// database, as an open does, and its tracker hears of the new user.
+    async fn load(&mut self, _now_ms: i64) -> Result<Loaded<Forgotten>, StoreError> {
+        let shared = Arc::clone(&self.shared);
+        let mut shared = lock(&shared);
+        if !self.behind(&shared) {
+            return Ok(Loaded::Unchanged);
         }
-        Ok(Opened {
-            user_id: self.user_id,
-            state: resume.state,
-            previous_run: PreviousRun::from_clean_marker(resume.clean_shutdown),
-        })
+        let user_id = shared.user_id;
+        // The news matters more than the new run: a tracker that missed it would write the
+        // forgotten user's sessions into the fresh database.
+        if let Err(e) = self.start_run(&mut shared) {
+            tracing::error!(namespace = %self.keys.namespace, error = %e, "the user data was cleared, and this namespace cannot start afresh on the new database; its next write tries again");
+        }
+        // The fresh database's files are sled's, made with the umask's mode.
+        private::tighten_logged(&self.data_dir, false);
+        Ok(Loaded::Current(Forgotten { user_id }))
     }
 
     /// After a [`suspend`](SessionStore::suspend), this save ends the suspended run as an open
@@ -276,6 +373,14 @@ impl SessionStore for SledStore {
         _now_ms: i64,
         durability: Durability,
     ) -> Result<(), StoreError> {
+        let shared = Arc::clone(&self.shared);
+        let mut shared = lock(&shared);
+        if self.behind(&shared) {
+            // A forgotten user's state, decided before this tracker heard of it: the next
+            // `load` tells it.
+            return Ok(());
+        }
+        let engine = &mut shared.engine;
         let resuming = self.suspended;
         if resuming {
             self.generation = self.generation.saturating_add(1);
@@ -283,7 +388,7 @@ impl SessionStore for SledStore {
         let durable = durability == Durability::Durable || resuming;
         let encoded = record::encode(state)?;
         let generation = self.generation.to_be_bytes();
-        let written = self.sled(|db| {
+        let written = engine.run(|db| {
             db.insert(&self.keys.session, encoded)?;
             if resuming {
                 db.insert(&self.keys.generation, &generation)?;
@@ -320,14 +425,38 @@ impl SessionStore for SledStore {
     async fn close(&mut self, state: &PersistedSession, _now_ms: i64) -> Result<(), StoreError> {
         self.mark_clean(state)
     }
+
+    /// Writes the `forgetting` marker (an error here leaves the user whole), then closes sled
+    /// and deletes the user id, the database (every namespace's record and what it kept aside),
+    /// the checkpoints and every copy kept aside after damage; makes the new user id, removes
+    /// the marker and starts this namespace afresh. Other namespaces' stores of this process
+    /// hear of it at their next `load`, and never write what they held before it.
+    async fn clear_user_data(&mut self, _now_ms: i64) -> Result<Loaded<Forgotten>, StoreError> {
+        let shared = Arc::clone(&self.shared);
+        let mut shared = lock(&shared);
+        forget::begin(&self.data_dir)?;
+        let user_id = shared.forget(&self.data_dir);
+        if let Err(e) = self.start_run(&mut shared) {
+            tracing::error!(namespace = %self.keys.namespace, error = %e, "the user data was cleared, and this namespace cannot start afresh on the new database; its next write tries again");
+        }
+        // The fresh database's files are sled's, made with the umask's mode.
+        private::tighten_logged(&self.data_dir, false);
+        Ok(Loaded::Current(Forgotten { user_id }))
+    }
 }
 
 impl SledStore {
     /// Keeps `state` durably as this run's last, with the clean marker: a clean close, or a
     /// suspension that the next save undoes.
     fn mark_clean(&mut self, state: &PersistedSession) -> Result<(), StoreError> {
+        let shared = Arc::clone(&self.shared);
+        let mut shared = lock(&shared);
+        if self.behind(&shared) {
+            // A forgotten user's state: nothing of it is written (see `save`).
+            return Ok(());
+        }
         let encoded = record::encode(state)?;
-        let written = self.sled(|db| {
+        let written = shared.engine.run(|db| {
             db.insert(&self.keys.session, encoded)?;
             db.insert(&self.keys.clean, b"1")?;
             db.flush()
@@ -417,13 +546,51 @@ impl Engine {
         Ok((engine, token))
     }
 
+    /// Closes the database and waits, briefly, until sled's own threads have let go of its
+    /// files (sled #1289), so that none of them writes into the directory after it is
+    /// deleted: `clear_user_data` deletes it.
+    fn close(&mut self) {
+        if self.unavailable {
+            return;
+        }
+        drop(self.db.take());
+        // sled holds an exclusive lock on its log file while any of its threads has it open
+        // (on Linux, macOS and Windows; elsewhere there is no lock, and nothing to wait for).
+        let Ok(log) = File::open(self.db_path.join("db")) else {
+            return;
+        };
+        let deadline = Instant::now() + OWN_RELEASE_WAIT;
+        loop {
+            match log.try_lock() {
+                Ok(()) => return,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    tracing::warn!(path = %self.db_path.display(), "sled still holds the session database it closed; going on");
+                    return;
+                }
+                // A file system without locks: nothing to wait for.
+                Err(TryLockError::Error(_)) => return,
+            }
+        }
+    }
+
+    /// Opens the database again after [`close`](Self::close).
+    fn reopen(&mut self) -> Result<(), StoreError> {
+        if !self.unavailable && self.db.is_none() {
+            self.db = Some(OpenedHere::reopen(&self.db_path)?);
+        }
+        Ok(())
+    }
+
     /// Runs `op` on the database, reopening it first after a failure; `None` when sled cannot
     /// run in this process.
     fn run<T>(
-        engine: &Mutex<Self>,
+        &mut self,
         op: impl FnOnce(&sled::Db) -> sled::Result<T>,
     ) -> Result<Option<T>, StoreError> {
-        let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+        let engine = self;
         if engine.unavailable {
             return Ok(None);
         }
@@ -463,6 +630,16 @@ impl OpenedHere {
     fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<()>>> {
         static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<()>>>> = OnceLock::new();
         REGISTRY.get_or_init(Mutex::default)
+    }
+
+    /// Whether a handle of this process still uses the database at `key`.
+    fn held_here(key: &Path) -> bool {
+        let registry = Self::registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        registry
+            .get(key)
+            .is_some_and(|token| token.strong_count() > 0)
     }
 
     fn released_here(key: &Path) -> bool {

@@ -8,6 +8,8 @@
 //! DATA_DIR/checkpoints/  per namespace, a second copy of its state in two fixed slots:
 //!                        `ns-<hex of the namespace>` up to 64 bytes, longer ones in a slot
 //!                        folder `nh-<hash>-<n>/` that also holds the full namespace
+//! DATA_DIR/forgetting    only while `clear_user_data` deletes the user (or after a process
+//!                        ended during it: the next open finishes it first)
 //! ```
 //!
 //! Guarantees (spec B2):
@@ -27,7 +29,15 @@
 //!   a sled panic on damaged files is caught without printing anything but the log line;
 //! - no part of a namespace is ever used as a path, so any namespace stays inside the data
 //!   directory and has its own checkpoint;
-//! - a database held by another process is a typed [`StoreError::Locked`] naming the path.
+//! - a database held by another process is a typed [`StoreError::Locked`] naming the path;
+//! - `clear_user_data` (spec B mobile) deletes, and does not move aside, the user id, the
+//!   database (every namespace's record, and the records kept aside in it), the checkpoints and
+//!   every copy kept aside after damage, then makes a new user id. It is the one time the store
+//!   destroys anything and the user id changes on purpose. A marker written first makes it
+//!   all or nothing across a crash: killed before the marker is on disk, the old user is whole;
+//!   after, the next open finishes the deletion before it reads anything. Other namespaces'
+//!   stores of the same process never write their forgotten state, and their trackers adopt
+//!   the new user at their next batch.
 //!
 //! [`inspect()`] reads a data directory without repairing or changing anything in it.
 //!
@@ -45,6 +55,7 @@
 mod checkpoint;
 mod database;
 mod files;
+mod forget;
 mod inspect;
 mod layout;
 mod private;
@@ -54,5 +65,6 @@ mod user_id;
 pub use checkpoint::CHECKPOINT_DIR;
 pub use client_session_store::StoreError;
 pub use database::{SledDatabase, SledStore};
+pub use forget::FORGETTING_FILE;
 pub use inspect::{inspect, CheckpointView, DatabaseView, Inspection, UserIdFile};
 pub use user_id::USER_ID_FILE;

@@ -1,6 +1,7 @@
 //! Issue 10, private storage: the data directory holds a persistent identifier, so on Unix it
 //! is `0700` and every file in it `0600`, checkpoints and kept-aside copies included, whatever
-//! the umask; a looser existing directory is tightened at open.
+//! the umask; a looser existing directory is tightened at open; a clear leaves the new user's
+//! files owner-only and nothing of the old user.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 
@@ -133,6 +134,41 @@ async fn every_entry_is_owner_only_after_a_run_damage_and_a_loose_directory() {
     set_mode(&dir.join("sessions/planted"), 0o666);
     drop(SledDatabase::open(&dir).unwrap());
     check_tree(&dir, &user);
+
+    // A clear: the new user's files are owner-only too, and nothing of the old user is left
+    // (check_tree accepts only the new user id in the user-id file, and no kept-aside copy
+    // survives a clear).
+    let old_user = user;
+    let user = {
+        let db = SledDatabase::open(&dir).unwrap();
+        let mut store = db.store("default");
+        store.open(5).await.unwrap();
+        store
+            .save(&session_at(2, 1), 6, Durability::Durable)
+            .await
+            .unwrap();
+        store.clear_user_data(7).await.unwrap();
+        store
+            .save(&session_at(1, 1), 8, Durability::Durable)
+            .await
+            .unwrap();
+        db.user_id().to_string()
+    };
+    assert_ne!(user, old_user);
+    let after_clear = check_tree(&dir, &user);
+    assert!(
+        !after_clear.iter().any(|f| f.contains(".damaged-")),
+        "kept-aside copies are deleted by a clear: {after_clear:?}"
+    );
+    for file in &after_clear {
+        let bytes = fs::read(dir.join(file)).unwrap();
+        assert!(
+            !bytes
+                .windows(old_user.len())
+                .any(|w| w == old_user.as_bytes()),
+            "{file} still holds the old user id"
+        );
+    }
     assert_eq!(
         fs::metadata(root.path().join("app"))
             .unwrap()

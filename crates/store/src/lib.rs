@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use client_session_core::StorageMechanism;
-pub use client_session_core::{Durability, Opened, PreviousRun, SessionModel};
+pub use client_session_core::{Durability, Forgotten, Opened, PreviousRun, SessionModel};
 
 pub use memory::{MemoryStorage, MemoryStore};
 
@@ -99,9 +99,11 @@ pub trait SessionStore: MaybeSend + 'static {
     fn storage_mechanism(&self) -> StorageMechanism;
 
     /// Reads what a starting tracker needs at the tracker's clock `now_ms`. A mobile store
-    /// reads the user id (making it on first use), the stored session and the clean marker,
-    /// then durably clears the marker, so that a process that dies from here on is seen as an
-    /// unclean shutdown; a cookie store reads both cookies.
+    /// first finishes a `clear_user_data` that a process ending in its middle left unfinished,
+    /// so no part of the old user comes back; it then reads the user id (making it on first
+    /// use), the stored session and the clean marker, and durably clears the marker, so that a
+    /// process that dies from here on is seen as an unclean shutdown. A cookie store reads both
+    /// cookies.
     async fn open(&mut self, now_ms: i64) -> Result<OpenedBy<Self>, StoreError>;
 
     /// Reads the store again before the tracker decides a batch, at the tracker's clock
@@ -110,6 +112,8 @@ pub trait SessionStore: MaybeSend + 'static {
     /// touches the store in between.
     ///
     /// The default is for stores only this tracker writes: [`Loaded::Unchanged`], without I/O.
+    /// A mobile store shared by namespaces reports [`Forgotten`] once after another
+    /// namespace's tracker cleared the user data (spec B mobile, `clear_user_data`).
     async fn load(&mut self, now_ms: i64) -> Result<Loaded<CurrentOf<Self>>, StoreError> {
         let _ = now_ms;
         Ok(Loaded::Unchanged)
@@ -136,6 +140,28 @@ pub trait SessionStore: MaybeSend + 'static {
     /// The default, for stores with no marker (cookies), is a durable save.
     async fn suspend(&mut self, state: &StoredBy<Self>, now_ms: i64) -> Result<(), StoreError> {
         self.save(state, now_ms, Durability::Durable).await
+    }
+
+    /// Forgets the installation's user (spec B mobile, `clear_user_data`): deletes, not moves
+    /// aside, its user id, every namespace's stored state and whatever the store ever kept of
+    /// them, makes a new user id and returns what the store holds now, for the tracker to adopt
+    /// as after a [`load`](Self::load): a mobile store answers [`Forgotten`] with the new user.
+    /// It returns once that is durable; a process that ends in the middle leaves either the old
+    /// user whole or a marker that the next [`open`](Self::open) finishes before reading
+    /// anything. Other namespaces' stores on the same storage must not write their forgotten
+    /// state afterwards: they report [`Forgotten`] at their next `load`.
+    ///
+    /// The default, for stores that keep no user to forget (cookies, for now), changes nothing
+    /// and answers [`Loaded::Unchanged`].
+    ///
+    /// # Errors
+    /// When nothing was forgotten (the store could not even begin): the user is kept whole.
+    async fn clear_user_data(
+        &mut self,
+        now_ms: i64,
+    ) -> Result<Loaded<CurrentOf<Self>>, StoreError> {
+        let _ = now_ms;
+        Ok(Loaded::Unchanged)
     }
 
     /// A clean shutdown: keeps `state`, sets the clean marker and makes both durable (a store

@@ -4,10 +4,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use client_session_core::{PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId};
+use client_session_core::{
+    Forgotten, PersistedSession, PreviousRun, SessionState, StorageMechanism, UserId,
+};
 use uuid::Uuid;
 
-use crate::{Durability, Opened, SessionStore, StoreError};
+use crate::{Durability, Loaded, Opened, SessionStore, StoreError};
 
 /// Shared in-memory storage for any number of namespaces: what a device's storage would be,
 /// without a disk. Clones share the same contents, so a tracker "restarted" on a clone sees
@@ -32,6 +34,9 @@ pub struct MemoryStorage {
 struct Contents {
     user_id: Option<UserId>,
     namespaces: HashMap<Arc<str>, Slot>,
+    /// How many times the user was forgotten: a store that opened under an earlier count
+    /// holds a forgotten user's state, which it must never write back.
+    forgettings: u64,
 }
 
 impl Contents {
@@ -61,6 +66,7 @@ impl MemoryStorage {
         MemoryStore {
             storage: self.clone(),
             namespace: Arc::from(namespace),
+            forgettings: 0,
         }
     }
 
@@ -92,6 +98,8 @@ impl MemoryStorage {
 pub struct MemoryStore {
     storage: MemoryStorage,
     namespace: Arc<str>,
+    /// The storage's count of forgettings this store last knew of.
+    forgettings: u64,
 }
 
 #[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
@@ -108,6 +116,7 @@ impl SessionStore for MemoryStore {
         let user_id = *contents
             .user_id
             .get_or_insert_with(|| UserId::from_uuid(Uuid::new_v4()));
+        self.forgettings = contents.forgettings;
         let slot = contents.slot(&self.namespace);
         let opened = Opened {
             user_id,
@@ -116,6 +125,19 @@ impl SessionStore for MemoryStore {
         };
         slot.clean = false;
         Ok(opened)
+    }
+
+    /// Another namespace's tracker cleared the user data since this one last looked: reported
+    /// once, with the new user.
+    async fn load(&mut self, _now_ms: i64) -> Result<Loaded<Forgotten>, StoreError> {
+        let contents = self.storage.lock();
+        if contents.forgettings == self.forgettings {
+            return Ok(Loaded::Unchanged);
+        }
+        self.forgettings = contents.forgettings;
+        Ok(contents.user_id.map_or(Loaded::Unchanged, |user_id| {
+            Loaded::Current(Forgotten { user_id })
+        }))
     }
 
     /// Every write is immediate here; a save also clears the marker a
@@ -139,12 +161,28 @@ impl SessionStore for MemoryStore {
         self.keep(state, true);
         Ok(())
     }
+
+    /// Every namespace's state goes, and the user with it: a device's storage wiped of them.
+    async fn clear_user_data(&mut self, _now_ms: i64) -> Result<Loaded<Forgotten>, StoreError> {
+        let mut contents = self.storage.lock();
+        let user_id = UserId::from_uuid(Uuid::new_v4());
+        contents.user_id = Some(user_id);
+        contents.namespaces.clear();
+        contents.forgettings += 1;
+        self.forgettings = contents.forgettings;
+        Ok(Loaded::Current(Forgotten { user_id }))
+    }
 }
 
 impl MemoryStore {
-    /// Writes `state` and the clean marker in one step.
+    /// Writes `state` and the clean marker in one step; nothing when the user was forgotten
+    /// since this store last looked (the state is the forgotten user's: the next
+    /// [`load`](SessionStore::load) tells the tracker).
     fn keep(&self, state: &PersistedSession, clean: bool) {
         let mut contents = self.storage.lock();
+        if contents.forgettings != self.forgettings {
+            return;
+        }
         let slot = contents.slot(&self.namespace);
         slot.state = Some(*state);
         slot.clean = clean;
@@ -235,5 +273,39 @@ mod tests {
         a.save(&state, 0, Durability::Buffered).await.unwrap();
         assert_eq!(storage.stored("a"), Some(state));
         assert_eq!(storage.stored("b"), None);
+    }
+
+    #[tokio::test]
+    async fn clearing_forgets_every_namespace_and_tells_the_others_once() {
+        let storage = MemoryStorage::new();
+        let mut a = storage.store("a");
+        let mut b = storage.store("b");
+        let old = a.open(0).await.unwrap().user_id;
+        b.open(0).await.unwrap();
+        a.save(&at(3), 0, Durability::Durable).await.unwrap();
+        b.save(&at(5), 0, Durability::Durable).await.unwrap();
+        let Loaded::Current(Forgotten { user_id }) = a.clear_user_data(0).await.unwrap() else {
+            panic!("a memory store has a user to forget");
+        };
+        assert_ne!(user_id, old);
+        assert_eq!(storage.user_id(), Some(user_id));
+        assert_eq!((storage.stored("a"), storage.stored("b")), (None, None));
+        assert_eq!(
+            a.load(0).await.unwrap(),
+            Loaded::Unchanged,
+            "a knows already"
+        );
+        // b has not heard of it: what it writes now is the forgotten user's, and is dropped.
+        b.save(&at(6), 0, Durability::Durable).await.unwrap();
+        assert_eq!(storage.stored("b"), None);
+        assert_eq!(
+            b.load(0).await.unwrap(),
+            Loaded::Current(Forgotten { user_id })
+        );
+        assert_eq!(b.load(0).await.unwrap(), Loaded::Unchanged, "told once");
+        b.save(&at(1), 0, Durability::Durable).await.unwrap();
+        assert_eq!(storage.stored("b"), Some(at(1)));
+        let reopened = storage.store("a").open(0).await.unwrap();
+        assert_eq!((reopened.user_id, reopened.state), (user_id, None));
     }
 }

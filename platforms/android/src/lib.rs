@@ -106,6 +106,11 @@ fn native_methods() -> Vec<NativeMethod> {
             "(J)V".into(),
             start_new_session as *mut c_void,
         ),
+        method(
+            "nativeClearUserData",
+            "(J)V".into(),
+            clear_user_data as *mut c_void,
+        ),
         method("nativePause", "(J)V".into(), pause as *mut c_void),
         method("nativeResume", "(J)V".into(), resume as *mut c_void),
         method(
@@ -221,6 +226,7 @@ macro_rules! simple_call {
 simple_call!(foreground, foreground);
 simple_call!(background, background);
 simple_call!(start_new_session, start_new_session);
+simple_call!(clear_user_data, clear_user_data);
 simple_call!(pause, pause);
 simple_call!(resume, resume);
 

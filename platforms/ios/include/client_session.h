@@ -153,6 +153,19 @@ enum CsStatus cs_tracker_background(const struct CsTracker *tracker);
 // `tracker` must be NULL or a tracker not yet freed.
 enum CsStatus cs_tracker_start_new_session(const struct CsTracker *tracker);
 
+// Forgets the user, as the JavaScript tracker's `clearUserData()` does: the user id, every
+// namespace's stored session and checkpoint, and every copy kept aside after damage are
+// deleted from the data directory (on the library's thread, in order with every other call),
+// and a new user id is made; the next event starts session 1 of the new user with no previous
+// session. Pending requests, pause, anonymisation and the lifecycle state are kept. Returns at
+// once; a failure to begin (nothing deleted, the user kept) is logged.
+//
+// Errors: as `cs_tracker_foreground`.
+//
+// # Safety
+// `tracker` must be NULL or a tracker not yet freed.
+enum CsStatus cs_tracker_clear_user_data(const struct CsTracker *tracker);
+
 // Suspends the session timeout checks until `cs_tracker_resume`.
 //
 // Errors: as `cs_tracker_foreground`.

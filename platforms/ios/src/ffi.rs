@@ -192,6 +192,25 @@ pub unsafe extern "C" fn cs_tracker_start_new_session(tracker: *const CsTracker)
     })
 }
 
+/// Forgets the user, as the JavaScript tracker's `clearUserData()` does: the user id, every
+/// namespace's stored session and checkpoint, and every copy kept aside after damage are
+/// deleted from the data directory (on the library's thread, in order with every other call),
+/// and a new user id is made; the next event starts session 1 of the new user with no previous
+/// session. Pending requests, pause, anonymisation and the lifecycle state are kept. Returns at
+/// once; a failure to begin (nothing deleted, the user kept) is logged.
+///
+/// Errors: as `cs_tracker_foreground`.
+///
+/// # Safety
+/// `tracker` must be NULL or a tracker not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn cs_tracker_clear_user_data(tracker: *const CsTracker) -> CsStatus {
+    guard("cs_tracker_clear_user_data", || {
+        // SAFETY: the caller promises NULL or a live tracker.
+        Ok(unsafe { tracker_arg(tracker)? }.inner.clear_user_data()?)
+    })
+}
+
 /// Suspends the session timeout checks until `cs_tracker_resume`.
 ///
 /// Errors: as `cs_tracker_foreground`.

@@ -272,6 +272,7 @@ static void bad_input_gives_its_status(void) {
     CHECK_STATUS(cs_tracker_foreground(NULL), CS_STATUS_NULL_POINTER);
     CHECK_STATUS(cs_tracker_background(NULL), CS_STATUS_NULL_POINTER);
     CHECK_STATUS(cs_tracker_start_new_session(NULL), CS_STATUS_NULL_POINTER);
+    CHECK_STATUS(cs_tracker_clear_user_data(NULL), CS_STATUS_NULL_POINTER);
     CHECK_STATUS(cs_tracker_pause(NULL), CS_STATUS_NULL_POINTER);
     CHECK_STATUS(cs_tracker_resume(NULL), CS_STATUS_NULL_POINTER);
     CHECK_STATUS(cs_tracker_set_anonymous(NULL, true), CS_STATUS_NULL_POINTER);
@@ -482,6 +483,7 @@ static void calls_after_close_say_closed(void) {
     CHECK_STATUS(cs_tracker_foreground(t), CS_STATUS_CLOSED);
     CHECK_STATUS(cs_tracker_background(t), CS_STATUS_CLOSED);
     CHECK_STATUS(cs_tracker_start_new_session(t), CS_STATUS_CLOSED);
+    CHECK_STATUS(cs_tracker_clear_user_data(t), CS_STATUS_CLOSED);
     CHECK_STATUS(cs_tracker_pause(t), CS_STATUS_CLOSED);
     CHECK_STATUS(cs_tracker_resume(t), CS_STATUS_CLOSED);
     CHECK_STATUS(cs_tracker_set_anonymous(t, false), CS_STATUS_CLOSED);

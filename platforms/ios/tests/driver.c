@@ -7,7 +7,7 @@
  * `track` is the rest of the line:
  *   begin <stem> | create <dir> <namespace> <config> | time <unix-ms> | step <index> <at_ms>
  *   track <event-json> | foreground | background | new_session | pause | resume
- *   anonymous true|false | flush | close
+ *   clear_user_data | anonymous true|false | flush | close
  * Output, one whole line each, under one lock shared with the callbacks:
  *   begin <stem> | step <index> <at_ms> | session <json> | event <json>
  *   error <command> <message>   (a failed call; the script goes on)
@@ -212,6 +212,8 @@ static void run_line(char *line) {
         ON_CURRENT("background", cs_tracker_background(current));
     } else if (strcmp(command, "new_session") == 0) {
         ON_CURRENT("new_session", cs_tracker_start_new_session(current));
+    } else if (strcmp(command, "clear_user_data") == 0) {
+        ON_CURRENT("clear_user_data", cs_tracker_clear_user_data(current));
     } else if (strcmp(command, "pause") == 0) {
         ON_CURRENT("pause", cs_tracker_pause(current));
     } else if (strcmp(command, "resume") == 0) {

@@ -145,6 +145,20 @@ public final class Tracker implements AutoCloseable {
         nativeStartNewSession(id);
     }
 
+    /**
+     * Forgets the user, as the JavaScript tracker's {@code clearUserData()} does: the user id,
+     * every namespace's stored session and checkpoint, and every copy kept aside after damage
+     * are deleted from the data directory, and a new user id is made; the next event starts
+     * session 1 of the new user with no previous session. Pending requests, pause, anonymisation
+     * and the lifecycle state are kept. Returns at once: the deletion happens on the library's
+     * thread, in order with every other call.
+     *
+     * @throws IllegalStateException when the tracker is closed
+     */
+    public void clearUserData() {
+        nativeClearUserData(id);
+    }
+
     /** Suspends the session timeout checks until {@link #resume}. */
     public void pause() {
         nativePause(id);
@@ -240,6 +254,8 @@ public final class Tracker implements AutoCloseable {
     private static native void nativeBackground(long id);
 
     private static native void nativeStartNewSession(long id);
+
+    private static native void nativeClearUserData(long id);
 
     private static native void nativePause(long id);
 

@@ -457,6 +457,7 @@ public final class TrackerTest {
                         tracker::foreground,
                         tracker::background,
                         tracker::startNewSession,
+                        tracker::clearUserData,
                         tracker::pause,
                         tracker::resume,
                         () -> tracker.setUserAnonymisation(true),

@@ -85,6 +85,9 @@ public final class Driver {
                 case "new_session":
                     tracker(command).startNewSession();
                     break;
+                case "clear_user_data":
+                    tracker(command).clearUserData();
+                    break;
                 case "pause":
                     tracker(command).pause();
                     break;
