@@ -26,7 +26,7 @@
 #include "client_session.h"
 
 /* How long flush and close wait for the library's thread. */
-#define WAIT_MS 30000
+#define WAIT_MS 120000
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * helper.
  */
 public final class TrackerTest {
-    private static final long WAIT_MS = 30_000;
+    private static final long WAIT_MS = 120_000;
     private static final long T0 = 1_700_000_000_000L;
     private static final String SCREEN = "{\"type\":\"screen_view\",\"name\":\"home\"}";
     private static final Pattern EVENT_INDEX = Pattern.compile("\"eventIndex\":(\\d+)");

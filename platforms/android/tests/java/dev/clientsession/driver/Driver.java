@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class Driver {
     /** How long {@code flush} and {@code close} wait, in ms. */
-    private static final long WAIT_MS = 30_000;
+    private static final long WAIT_MS = 120_000;
 
     /** Held by every line written: the main thread and the library's threads both print. */
     private static final Object OUT = new Object();
