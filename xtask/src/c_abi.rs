@@ -13,6 +13,9 @@
 //!   ([`mobile_driver`](crate::mobile_driver) writes the script and reads the lines back).
 //! - `c-driver [--valgrind]`: the driver on a protocol script read from stdin (see
 //!   `tests/driver.c`), for trying it by hand.
+//! - `c-bench`: a release build's cost of one `cs_tracker_track` call on the caller's thread
+//!   next to an empty C call and a bare wake-up of a parked thread (`tests/track_cost.c`), and
+//!   the library's sizes, stripped. A measurement, not part of `ci`.
 //!
 //! `--valgrind` runs each C program under `valgrind --leak-check=full --error-exitcode=1` with
 //! `tests/valgrind.supp` (possibly-lost blocks that statics and live threads point into), so any
@@ -162,6 +165,65 @@ pub fn driver_stdin_valgrind(ctx: &Ctx) -> Result<()> {
     proc::run(driver(ctx, true)?)
 }
 
+/// `cargo xtask c-bench`: `tests/track_cost.c` at `-O2` against the release `.a` (what an iOS
+/// app links), run, then the sizes of the release `.so` and `.a`, as built and stripped (a
+/// stripped copy each: all symbols for the `.so`, debug information only for the `.a`, which
+/// must keep its symbols to be linked).
+pub fn bench(ctx: &Ctx) -> Result<()> {
+    ensure_tool("gcc", "gcc", "compiling the C benchmark")?;
+    let (library, native_libs) = build_library(ctx, Profile::Release)?;
+    let out = target_dir(ctx).join("c");
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let program = out.join("track_cost");
+    let mut gcc = Command::new("gcc");
+    gcc.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-O2",
+        "-pthread",
+    ])
+    .arg("-I")
+    .arg(ctx.root.join(PLATFORM_DIR).join("include"))
+    .arg(
+        ctx.root
+            .join(PLATFORM_DIR)
+            .join("tests")
+            .join("track_cost.c"),
+    )
+    .arg(&library)
+    .args(&native_libs)
+    .arg("-o")
+    .arg(&program);
+    proc::run(gcc).context("compiling track_cost.c")?;
+    proc::run(Command::new(&program)).context("the C benchmark failed")?;
+
+    let shared = library.with_file_name("libclient_session_ios.so");
+    let size = |path: &Path| {
+        std::fs::metadata(path)
+            .map(|m| m.len())
+            .with_context(|| format!("reading {}", path.display()))
+    };
+    for (built, strip_option) in [(&shared, "--strip-all"), (&library, "--strip-debug")] {
+        let name = built
+            .file_name()
+            .context("the library path has no file name")?;
+        let stripped = out.join(name);
+        let mut strip = Command::new("strip");
+        strip.arg(strip_option).arg("-o").arg(&stripped).arg(built);
+        proc::run(strip).context("stripping the library (binutils' strip)")?;
+        println!(
+            "{} (x86_64 release): {} bytes, {} bytes after strip {strip_option}",
+            name.to_string_lossy(),
+            size(built)?,
+            size(&stripped)?
+        );
+    }
+    Ok(())
+}
+
 /// The C driver of the mobile driver protocol (issue 9), built, as a command to spawn with the
 /// script on its stdin: under valgrind when `valgrind` (then a leak or memory error makes it exit
 /// with status 1).
@@ -183,7 +245,7 @@ fn build(ctx: &Ctx, valgrind: bool) -> Result<Programs> {
     if valgrind {
         ensure_tool("valgrind", "valgrind", "`--valgrind`")?;
     }
-    let (library, native_libs) = build_library(ctx)?;
+    let (library, native_libs) = build_library(ctx, Profile::Debug)?;
     let out = target_dir(ctx).join("c");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let tests_dir = ctx.root.join(PLATFORM_DIR).join("tests");
@@ -216,11 +278,34 @@ fn build(ctx: &Ctx, valgrind: bool) -> Result<Programs> {
     })
 }
 
-/// Builds `libclient_session_ios.a` (debug, as the tests' other builds) and returns it with the
-/// system libraries it needs at link time, as rustc prints them (`-lpthread -ldl -lm …`).
-fn build_library(ctx: &Ctx) -> Result<(PathBuf, Vec<String>)> {
-    let mut cmd = ctx.cargo(["rustc", "-p", CRATE, "--lib", "--locked", "--"]);
-    cmd.args(["--print", "native-static-libs"]);
+/// Which cargo profile the library is built with.
+#[derive(Clone, Copy)]
+enum Profile {
+    /// The tests' (as the workspace's other test builds).
+    Debug,
+    /// What an app ships, for `c-bench`.
+    Release,
+}
+
+impl Profile {
+    /// The folder under `target/` that holds what it builds.
+    const fn dir(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Release => "release",
+        }
+    }
+}
+
+/// Builds `libclient_session_ios.a` (and the `.so` beside it) in `profile` and returns the
+/// `.a` with the system libraries it needs at link time, as rustc prints them
+/// (`-lpthread -ldl -lm …`).
+fn build_library(ctx: &Ctx, profile: Profile) -> Result<(PathBuf, Vec<String>)> {
+    let mut cmd = ctx.cargo(["rustc", "-p", CRATE, "--lib", "--locked"]);
+    if let Profile::Release = profile {
+        cmd.arg("--release");
+    }
+    cmd.args(["--", "--print", "native-static-libs"]);
     println!("$ {}", proc::describe(&cmd));
     // stderr is read for rustc's note (cargo repeats it when the library is already built).
     let output = cmd
@@ -240,7 +325,7 @@ fn build_library(ctx: &Ctx) -> Result<(PathBuf, Vec<String>)> {
             format!("rustc printed no native-static-libs for {CRATE}; its output:\n{stderr}")
         })?;
     let library = target_dir(ctx)
-        .join("debug")
+        .join(profile.dir())
         .join("libclient_session_ios.a");
     if !library.is_file() {
         bail!("{} is missing after the build", library.display());

@@ -14,8 +14,10 @@
 //! - `replay-jvm --out DIR [FILE…]`: the scenario files (default: every mobile scenario)
 //!   through the JVM driver (`dev.clientsession.driver.Driver`, one JVM for all files), written
 //!   to `DIR/<stem>.jsonl` as `client-session replay` prints them.
-//! - `jvm-bench`: a release build's cost of one `track` call on the caller's thread next to an
-//!   empty JNI call (`dev.clientsession.TrackCost`), and the stripped `.so` size.
+//! - `jvm-bench`: a release build's cost of one `track` call on the caller's thread, in bursts
+//!   and one call every 200 µs, next to an empty JNI call and bare wake-ups of a parked thread
+//!   (`dev.clientsession.TrackCost`), and the stripped `.so` size. A measurement, not part of
+//!   `ci`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

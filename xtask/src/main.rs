@@ -13,7 +13,9 @@
 //! [--valgrind]` (its C tests and C driver); `ci` checks the header and runs the tests under valgrind.
 //! On the JVM: `cargo xtask jvm-test` runs the Android adapter's Java tests and the shared
 //! suite's mobile scenarios through its Java API (`ci` runs it too), and
-//! `cargo xtask replay-jvm --out DIR FILE…` replays scenario files through it.
+//! `cargo xtask replay-jvm --out DIR FILE…` replays scenario files through it. Measurements,
+//! not part of `ci`: `cargo xtask c-bench` and `cargo xtask jvm-bench`, the cost of one `track`
+//! call on the caller's thread through each binding, and the libraries' sizes.
 //!
 //! This crate only orchestrates commands: it never edits the workspace's sources, and it installs
 //! only tools that are missing (cargo-deny, cargo-machete, Debian's wasm toolchain,
@@ -63,9 +65,21 @@ tasks:
            scenario of the shared suite through the C driver, checked against the suite;
            `c-test --valgrind` runs them under valgrind, failing on any memory error or leak
   c-driver the C driver on a mobile driver protocol script read from stdin (`--valgrind` too)
+  c-bench  the cost of one `cs_tracker_track` call on the caller's thread (release, C), in bursts
+           and one call every 200 us, next to an empty C call and a wake-up of a parked thread,
+           and the stripped library sizes (a measurement, not part of ci)
   replay-c --out DIR [--valgrind] FILE...
            Part C mobile scenario files through the C ABI (one C driver run for all), writing
-           DIR/<stem>.jsonl as `client-session replay` prints them";
+           DIR/<stem>.jsonl as `client-session replay` prints them
+  jvm-test the Android adapter's Java tests (under -Xcheck:jni) and every mobile scenario of the
+           shared suite through its Java API, on the JVM (installs a JDK when missing)
+  jvm-bench
+           the cost of one `track` call on the caller's thread through JNI (release), in bursts
+           and one call every 200 us, next to an empty JNI call and a wake-up of a parked thread,
+           and the stripped .so size (a measurement, not part of ci)
+  replay-jvm --out DIR [FILE...]
+           Part C mobile scenario files (default: all of the suite's) through the Java API, in
+           one JVM, writing DIR/<stem>.jsonl as `client-session replay` prints them";
 
 /// What the tasks share: where the workspace is and which cargo to run.
 pub struct Ctx {
@@ -143,6 +157,7 @@ fn main() -> ExitCode {
         ["c-test", "--valgrind"] => &[("c-test", c_abi::test_valgrind)],
         ["c-driver"] => &[("c-driver", c_abi::driver_stdin)],
         ["c-driver", "--valgrind"] => &[("c-driver", c_abi::driver_stdin_valgrind)],
+        ["c-bench"] => &[("c-bench", c_abi::bench)],
         ["replay-c", ..] => &[("replay-c", c_abi::replay)],
         ["jvm-test"] => &[("jvm-test", jvm::test)],
         ["jvm-bench"] => &[("jvm-bench", jvm::bench)],

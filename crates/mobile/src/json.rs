@@ -73,21 +73,24 @@ impl<'a> EventInput<'a> {
     ///
     /// # Errors
     /// As [`parse`](Self::parse), for what the JSON grammar cannot check.
-    pub fn into_event(self) -> Result<Event, MobileError> {
-        let payload = self.payload()?;
-        let mut event = Event::new(payload);
-        if let Some(id) = &self.event_id {
+    pub fn into_event(mut self) -> Result<Event, MobileError> {
+        let event_id = self.event_id.take();
+        let timestamp = self.timestamp;
+        let mut event = Event::new(self.into_payload()?);
+        if let Some(id) = &event_id {
             event = event
                 .with_id_str(id)
                 .map_err(|e| MobileError::InvalidEvent(e.to_string()))?;
         }
-        if let Some(ms) = self.timestamp {
+        if let Some(ms) = timestamp {
             event = event.with_timestamp_ms(ms);
         }
         Ok(event)
     }
 
-    fn payload(&self) -> Result<Payload, MobileError> {
+    /// The payload, taking the parsed strings: serde gives a `Cow` inside an `Option` as
+    /// `Owned` (it borrows only a bare `Cow`), so moving it out saves a copy per field.
+    fn into_payload(self) -> Result<Payload, MobileError> {
         let kind = self.kind;
         let foreign = |present: bool, field: &str| {
             if present {
@@ -99,8 +102,8 @@ impl<'a> EventInput<'a> {
                 Ok(())
             }
         };
-        let required = |value: &Option<Cow<'a, str>>, field: &str| {
-            value.as_deref().map(str::to_owned).ok_or_else(|| {
+        let required = |value: Option<Cow<'a, str>>, field: &str| {
+            value.map(Cow::into_owned).ok_or_else(|| {
                 MobileError::InvalidEvent(format!("a {} event needs `{field}`", kind.name()))
             })
         };
@@ -115,17 +118,17 @@ impl<'a> EventInput<'a> {
                 foreign(structured_fields, "category/action/label/property/value")?;
                 foreign(self.schema.is_some() || self.data.is_some(), "schema/data")?;
                 Ok(Payload::ScreenView {
-                    name: required(&self.name, "name")?,
+                    name: required(self.name, "name")?,
                 })
             }
             Kind::Structured => {
                 foreign(self.name.is_some(), "name")?;
                 foreign(self.schema.is_some() || self.data.is_some(), "schema/data")?;
                 Ok(Payload::Structured {
-                    category: required(&self.category, "category")?,
-                    action: required(&self.action, "action")?,
-                    label: self.label.as_deref().map(str::to_owned),
-                    property: self.property.as_deref().map(str::to_owned),
+                    category: required(self.category, "category")?,
+                    action: required(self.action, "action")?,
+                    label: self.label.map(Cow::into_owned),
+                    property: self.property.map(Cow::into_owned),
                     value: self.value,
                 })
             }
@@ -134,15 +137,15 @@ impl<'a> EventInput<'a> {
                 foreign(structured_fields, "category/action/label/property/value")?;
                 foreign(self.schema.is_some() || self.data.is_some(), "schema/data")?;
                 Ok(Payload::PageView {
-                    url: required(&self.url, "url")?,
+                    url: required(self.url, "url")?,
                 })
             }
             Kind::SelfDescribing => {
                 foreign(self.name.is_some(), "name")?;
                 foreign(structured_fields, "category/action/label/property/value")?;
                 Ok(Payload::SelfDescribing {
-                    schema: required(&self.schema, "schema")?,
-                    data: self.data.clone().ok_or_else(|| {
+                    schema: required(self.schema, "schema")?,
+                    data: self.data.ok_or_else(|| {
                         MobileError::InvalidEvent("a self_describing event needs `data`".into())
                     })?,
                 })
