@@ -175,29 +175,12 @@ pub fn bench(ctx: &Ctx) -> Result<()> {
     let out = target_dir(ctx).join("c");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let program = out.join("track_cost");
-    let mut gcc = Command::new("gcc");
-    gcc.args([
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-pedantic",
-        "-O2",
-        "-pthread",
-    ])
-    .arg("-I")
-    .arg(ctx.root.join(PLATFORM_DIR).join("include"))
-    .arg(
-        ctx.root
-            .join(PLATFORM_DIR)
-            .join("tests")
-            .join("track_cost.c"),
-    )
-    .arg(&library)
-    .args(&native_libs)
-    .arg("-o")
-    .arg(&program);
-    proc::run(gcc).context("compiling track_cost.c")?;
+    let source = ctx
+        .root
+        .join(PLATFORM_DIR)
+        .join("tests")
+        .join("track_cost.c");
+    compile_c(ctx, &source, &library, &native_libs, &program, &["-O2"])?;
     proc::run(Command::new(&program)).context("the C benchmark failed")?;
 
     let shared = library.with_file_name("libclient_session_ios.so");
@@ -251,31 +234,45 @@ fn build(ctx: &Ctx, valgrind: bool) -> Result<Programs> {
     let tests_dir = ctx.root.join(PLATFORM_DIR).join("tests");
     let compile = |name: &str| -> Result<PathBuf> {
         let program = out.join(name);
-        let mut gcc = Command::new("gcc");
-        gcc.args([
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-O1",
-            "-pthread",
-        ])
-        .arg("-I")
-        .arg(ctx.root.join(PLATFORM_DIR).join("include"))
-        .arg(tests_dir.join(format!("{name}.c")))
-        .arg(&library)
-        .args(&native_libs)
-        .arg("-o")
-        .arg(&program);
-        proc::run(gcc).with_context(|| format!("compiling {name}.c"))?;
+        let source = tests_dir.join(format!("{name}.c"));
+        compile_c(
+            ctx,
+            &source,
+            &library,
+            &native_libs,
+            &program,
+            &["-g", "-O1"],
+        )?;
         Ok(program)
     };
     Ok(Programs {
         abi_tests: compile("abi_tests")?,
         driver: compile("driver")?,
     })
+}
+
+/// Compiles the C program `source` with gcc against the static `library` (strict C11, every
+/// warning an error, with `optimisation`'s flags) into `program`.
+fn compile_c(
+    ctx: &Ctx,
+    source: &Path,
+    library: &Path,
+    native_libs: &[String],
+    program: &Path,
+    optimisation: &[&str],
+) -> Result<()> {
+    let mut gcc = Command::new("gcc");
+    gcc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .args(optimisation)
+        .arg("-pthread")
+        .arg("-I")
+        .arg(ctx.root.join(PLATFORM_DIR).join("include"))
+        .arg(source)
+        .arg(library)
+        .args(native_libs)
+        .arg("-o")
+        .arg(program);
+    proc::run(gcc).with_context(|| format!("compiling {}", source.display()))
 }
 
 /// Which cargo profile the library is built with.
