@@ -7,22 +7,14 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use client_session_mobile::{EventInput, Listener, MobileTracker};
+use client_session_mobile::{EventInput, MobileTracker};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const EVENT: &str =
     r#"{"type":"structured","category":"shop","action":"add","label":"sku-1","value":2.5}"#;
 
-struct Discard;
-
-impl Listener for Discard {
-    fn on_event(&mut self, event_json: &str) {
-        black_box(event_json);
-    }
-    fn on_session(&mut self, session_json: &str) {
-        black_box(session_json);
-    }
-}
+mod support;
+use support::Discard;
 
 fn track_call(c: &mut Criterion) {
     let mut group = c.benchmark_group("caller's thread");

@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use client_session_mobile::{Listener, MobileTracker};
+use client_session_mobile::MobileTracker;
 
 const SCREEN: &str = r#"{"type":"screen_view","name":"home"}"#;
 const STRUCTURED: &str =
@@ -30,16 +30,8 @@ const SPARSE_CALLS: usize = 10_000;
 const GAP: Duration = Duration::from_micros(200);
 const WAIT: Duration = Duration::from_secs(120);
 
-struct Discard;
-
-impl Listener for Discard {
-    fn on_event(&mut self, event_json: &str) {
-        black_box(event_json);
-    }
-    fn on_session(&mut self, session_json: &str) {
-        black_box(session_json);
-    }
-}
+mod support;
+use support::Discard;
 
 /// One thing timed: its name, and whether it tracks (the tracker is flushed after its rounds).
 struct Kind<'a> {
