@@ -344,6 +344,14 @@ fn under(ctx: &Ctx, valgrind: bool, program: &Path) -> Command {
         "--leak-check=full",
         "--error-exitcode=1",
         "--num-callers=40",
+        // Valgrind runs one thread at a time and, by default, lets the running one keep the
+        // CPU. sled's lazy statics spin on an atomic while another thread initialises them,
+        // so the spinning thread kept the CPU for 30-70 s at a tracker's first store open
+        // here (a callgrind profile: 88% of instructions in that compare-and-swap) and over
+        // 120 s on a slower CI machine, where a flush timed out. Fair scheduling hands the
+        // CPU round in turn: the same open takes 2 s. Natively threads run in parallel and
+        // the spin lasts microseconds.
+        "--fair-sched=yes",
     ])
     .arg(format!(
         "--suppressions={}",
