@@ -87,7 +87,7 @@ fn step() -> impl Strategy<Value = Step> {
 fn event_line(step: usize, at_ms: i64, event: &TrackedEvent) -> Value {
     let mut line = serde_json::to_value(OutputLine::new(step, at_ms, event)).unwrap();
     line["lifecycle"] = serde_json::to_value(event.lifecycle).unwrap();
-    line["lifecycle_event"] = event.payload.lifecycle_json().unwrap_or(Value::Null);
+    line["lifecycle_event"] = event.payload.self_describing_json().unwrap_or(Value::Null);
     line["starts_session"] = json!(event.starts_session);
     line
 }
@@ -147,7 +147,7 @@ impl Model {
                 };
                 Some(
                     self.state
-                        .track(now, stamp, Payload::screen_view("p"), || session_id),
+                        .track(now, stamp, Payload::structured("p", "t"), || session_id),
                 )
             }
             Op::Background | Op::Foreground => {
@@ -209,16 +209,17 @@ async fn through_the_actor(config: Config, steps: &[Step]) -> Vec<Value> {
         now = now.saturating_add(step.gap_ms);
         clock.set(now);
         let emitted = match step.op {
-            Op::Track { id, dtm_ms } => Some(
+            Op::Track { id, dtm_ms } => {
                 handle
                     .track(
-                        Event::new(Payload::screen_view("p"))
+                        Event::new(Payload::structured("p", "t"))
                             .with_id(id)
                             .with_timestamp_ms(now.saturating_add(dtm_ms)),
                     )
                     .await
-                    .unwrap(),
-            ),
+                    .unwrap()
+                    .event
+            }
             Op::Background => handle.background().await.unwrap(),
             Op::Foreground => handle.foreground().await.unwrap(),
             Op::NewSession => handle.new_session().await.map(|()| None).unwrap(),

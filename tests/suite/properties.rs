@@ -268,7 +268,7 @@ proptest! {
             let session_id = fresh();
             let (emitted, judged) = match op {
                 Step::Track => (
-                    Some(state.track(now, stamp, Payload::screen_view("p"), || session_id)),
+                    Some(state.track(now, stamp, Payload::structured("p", "t"), || session_id)),
                     Some(spec.event(now)),
                 ),
                 Step::Background => (state.background(now, stamp, || session_id), spec.lifecycle(true, now)),
@@ -305,12 +305,12 @@ proptest! {
         let mut last = None;
         for i in 0..before {
             let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: i as i64 };
-            last = Some(state.track(i as i64, stamp, Payload::screen_view("p"), Uuid::new_v4));
+            last = Some(state.track(i as i64, stamp, Payload::structured("p", "t"), Uuid::new_v4));
         }
         let last = last.unwrap();
         let mut restarted = SessionState::start(config, user(), StorageMechanism::LocalStorage, Some(*state.persisted()), PreviousRun::from_clean_marker(clean));
         let now = before as i64 + gap;
-        let next = restarted.track(now, EventStamp { id: Uuid::new_v4(), dtm_ms: now }, Payload::screen_view("p"), Uuid::new_v4);
+        let next = restarted.track(now, EventStamp { id: Uuid::new_v4(), dtm_ms: now }, Payload::structured("p", "t"), Uuid::new_v4);
         if next.client_session.session_id == last.client_session.session_id {
             prop_assert!(clean && config.continue_session_on_restart);
             prop_assert_eq!(next.client_session.event_index, last.client_session.event_index.map(|i| i + 1));

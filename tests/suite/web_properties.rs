@@ -244,7 +244,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         };
                         clock = clock_ms.unwrap_or(at_ms);
                         let op = match action {
-                            Action::Track(event) => Op::Track(event),
+                            Action::Track(event) => Op::Track(event.payload()),
                             Action::NewSession => Op::NewSession,
                             Action::Restart => Op::Restart,
                             Action::Anonymous(value) => Op::Anonymous(value),

@@ -151,7 +151,7 @@ fn script_for(scenario: &Scenario, stem: &str, dir: &Path, script: &mut String) 
             .saturating_add(step.clock_ms.unwrap_or(step.at_ms));
         script.push_str(&format!("time {now_ms}\nstep {index} {}\n", step.at_ms));
         match &step.op {
-            Op::Track(name) => script.push_str(&format!("track {}\n", event_json(&name.payload()))),
+            Op::Track(payload) => script.push_str(&format!("track {}\n", event_json(payload))),
             Op::Background => script.push_str("background\n"),
             Op::Foreground => script.push_str("foreground\n"),
             Op::NewSession => script.push_str("new_session\n"),
@@ -187,7 +187,20 @@ fn config_json(config: &Config, now_ms: i64) -> Value {
 /// The event JSON of `client-session-mobile` for a scenario's payload.
 fn event_json(payload: &Payload) -> Value {
     match payload {
-        Payload::ScreenView { name } => json!({"type": "screen_view", "name": name}),
+        // The event's data in the names of `client-session-mobile`'s JSON (camel case; the
+        // screen's own type is `screenType`, `type` naming the event).
+        Payload::ScreenView(_) | Payload::ListItemView(_) | Payload::ScrollChanged(_) => {
+            let mut event = json!({"type": payload.name()});
+            let data = payload
+                .self_describing_json()
+                .and_then(|json| json.get("data").cloned());
+            if let Some(Value::Object(data)) = data {
+                for (key, value) in data {
+                    event[mobile_key(&key)] = value;
+                }
+            }
+            event
+        }
         Payload::Structured {
             category,
             action,
@@ -211,10 +224,31 @@ fn event_json(payload: &Payload) -> Value {
         }
         Payload::PageView { url } => json!({"type": "page_view", "url": url}),
         // Emitted by the tracker, never tracked by a scenario.
-        Payload::ApplicationForeground { .. } | Payload::ApplicationBackground { .. } => {
-            json!({"type": "lifecycle"})
+        Payload::ApplicationForeground { .. }
+        | Payload::ApplicationBackground { .. }
+        | Payload::ScreenEnd => json!({"type": payload.name()}),
+    }
+}
+
+/// An event data key (`type`, `items_count`, `x_offset`…) as `client-session-mobile`'s JSON
+/// names it (`screenType`, `itemsCount`, `xOffset`…).
+fn mobile_key(key: &str) -> String {
+    if key == "type" {
+        return "screenType".to_owned();
+    }
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
         }
     }
+    out
 }
 
 /// Reads the driver's output into each file's Part C lines, checking the protocol as it goes:
@@ -418,7 +452,7 @@ mod tests {
         assert_eq!(
             script,
             format!(
-                "begin x\ncreate /d/x default {}\ntime 1000\nstep 0 0\ntrack {{\"type\":\"screen_view\",\"name\":\"scenario\"}}\nflush\n\
+                "begin x\ncreate /d/x default {}\ntime 1000\nstep 0 0\ntrack {{\"type\":\"screen_view\",\"name\":\"screen\"}}\nflush\n\
                  time 1007\nstep 1 7\nclose\ncreate /d/x default {}\nflush\n\
                  time 1002\nstep 2 9\nanonymous true\nflush\nclose\n",
                 config(1000),

@@ -98,7 +98,7 @@ fn contexts(c: &mut Criterion) {
         id: Uuid::from_u128(9),
         dtm_ms: T0,
     };
-    let event = state.track(T0, stamp, Payload::screen_view("home"), || {
+    let event = state.track(T0, stamp, Payload::structured("ui", "click"), || {
         Uuid::from_u128(10)
     });
     let mut buffer = Vec::with_capacity(1024);

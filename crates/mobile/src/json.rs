@@ -117,9 +117,8 @@ impl<'a> EventInput<'a> {
             Kind::ScreenView => {
                 foreign(structured_fields, "category/action/label/property/value")?;
                 foreign(self.schema.is_some() || self.data.is_some(), "schema/data")?;
-                Ok(Payload::ScreenView {
-                    name: required(self.name, "name")?,
-                })
+                Payload::screen_view(required(self.name, "name")?)
+                    .map_err(|e| MobileError::InvalidEvent(e.to_string()))
             }
             Kind::Structured => {
                 foreign(self.name.is_some(), "name")?;
@@ -173,7 +172,7 @@ impl Kind {
 /// ```
 /// # use client_session_core::*;
 /// # let mut state = SessionState::start(Config::default(), UserId::from_uuid(uuid::Uuid::nil()), StorageMechanism::LocalStorage, None, PreviousRun::Clean);
-/// # let event = state.track(0, EventStamp { id: uuid::Uuid::nil(), dtm_ms: 7 }, Payload::screen_view("home"), uuid::Uuid::nil);
+/// # let event = state.track(0, EventStamp { id: uuid::Uuid::nil(), dtm_ms: 7 }, Payload::screen_view("home").unwrap(), uuid::Uuid::nil);
 /// let json = client_session_mobile::event_json(&event);
 /// assert!(json.starts_with(r#"{"event":"screen_view","eventId":"00000000-0000-0000-0000-000000000000","dtm":7,"co":{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1""#));
 /// ```
@@ -227,7 +226,7 @@ mod tests {
             event(r#"{"type":"screen_view","name":"home"}"#)
                 .unwrap()
                 .payload,
-            Payload::screen_view("home")
+            Payload::screen_view("home").unwrap()
         );
         assert_eq!(
             event(r#"{"type":"structured","category":"c","action":"a","label":"l","property":"p","value":2.5}"#)
@@ -262,7 +261,7 @@ mod tests {
         );
         let e = event(r#"{"type":"screen_view","name":"a\"b","eventId":"6F9619FF-8B86-D011-B42D-00C04FC964FF","timestamp":-5}"#)
             .unwrap();
-        assert_eq!(e.payload, Payload::screen_view("a\"b"));
+        assert_eq!(e.payload, Payload::screen_view("a\"b").unwrap());
         assert_eq!(
             e.id.unwrap().to_string(),
             "6f9619ff-8b86-d011-b42d-00c04fc964ff"

@@ -57,7 +57,8 @@ fn session_of(event: &Value) -> &Value {
         .unwrap()["data"]
 }
 
-const SCREEN: &str = r#"{"type":"screen_view","name":"home"}"#;
+/// A plain event: one line each (a screen view after the first also sends a `screen_end`).
+const SCREEN: &str = r#"{"type":"structured","category":"screen","action":"home"}"#;
 
 #[test]
 fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
@@ -75,7 +76,7 @@ fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
     assert_eq!(kinds, ["session", "event", "event", "event"]);
     let events = heard.events();
     assert_eq!(events[0]["eventId"], first.to_string());
-    assert_eq!(events[0]["event"], "screen_view");
+    assert_eq!(events[0]["event"], "structured");
     assert_eq!(events[0]["dtm"], T0);
     assert_eq!(events[1]["eventId"], second.to_string());
     assert_eq!(events[1]["dtm"], T0 + 1000);
@@ -215,7 +216,9 @@ fn eight_threads_at_once_get_every_event_counted_once() {
                             tracker.resume().unwrap();
                         }
                         tracker
-                            .track_json(&format!(r#"{{"type":"screen_view","name":"t{i}"}}"#))
+                            .track_json(&format!(
+                                r#"{{"type":"structured","category":"c","action":"t{i}"}}"#
+                            ))
                             .unwrap()
                     })
                     .collect::<Vec<_>>()
