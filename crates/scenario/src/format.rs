@@ -826,6 +826,88 @@ mod tests {
     }
 
     #[test]
+    fn screen_fields_build_the_payload_and_bad_ones_name_step_and_field() {
+        let step = parse_step(
+            &serde_json::from_str(
+                r#"{"at_ms":0,"op":"track","event":"screen_view","name":"a","type":"t",
+                    "screen_id":"6F9619FF-8B86-D011-B42D-00C04FC964FF","previous_name":"p",
+                    "transition_type":"push"}"#,
+            )
+            .unwrap(),
+            0,
+            true,
+        )
+        .unwrap();
+        let Op::Track(Payload::ScreenView(view)) = step.op else {
+            panic!("{:?}", step.op)
+        };
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            r#"{"name":"a","id":"6f9619ff-8b86-d011-b42d-00c04fc964ff","type":"t","previousName":"p","transitionType":"push"}"#
+        );
+        let default = parse_step(
+            &serde_json::from_str(r#"{"at_ms":0,"op":"track","event":"screen_view"}"#).unwrap(),
+            0,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            default.op,
+            Op::Track(Payload::screen_view("screen").unwrap())
+        );
+        let cases = [
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","name":""}"#,
+                "step 0, field `name`: must not be empty",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","screen_id":"x"}"#,
+                "step 0, field `screen_id`: `id` must be a UUID, not \"x\"",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","previous_id":"7"}"#,
+                "step 0, field `previous_id`: `previousId` must be a UUID, not \"7\"",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view"}"#,
+                "step 0, field `index`: missing",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view","index":65536}"#,
+                "step 0, field `index`: `index` must be from 0 to 65535, not 65536",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"scroll_changed","view_height":-1}"#,
+                "step 0, field `view_height`: `view_height` must be from 0 to 2147483647, not -1",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"scroll_changed","y_offset":"1"}"#,
+                "step 0, field `y_offset`: must be a signed 64-bit integer",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"structured","index":1}"#,
+                "step 0, field `index`: only a `list_item_view` takes `index`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view","index":1,"type":"t"}"#,
+                "step 0, field `type`: only a `screen_view` takes `type`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"pause","x_offset":1}"#,
+                "step 0, field `x_offset`: only a `scroll_changed` takes `x_offset`",
+            ),
+        ];
+        for (text, message) in cases {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                parse_step(&value, 0, true).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn set_cookie_errors_name_step_and_field() {
         let cases = [
             (
