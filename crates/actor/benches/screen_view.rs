@@ -44,7 +44,11 @@ fn plain() -> Event {
 }
 
 fn screen(n: u32) -> Event {
-    let name = if n.is_multiple_of(2) { "home" } else { "detail" };
+    let name = if n.is_multiple_of(2) {
+        "home"
+    } else {
+        "detail"
+    };
     match ScreenView::new(name) {
         Ok(view) => Event::new(Payload::ScreenView(view.with_type("feed"))),
         Err(e) => panic!("{e}"),
