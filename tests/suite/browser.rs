@@ -1,8 +1,8 @@
 //! Every web scenario of the shared suite inside wasm, in headless Chromium (issue 8, "Tests in
 //! the browser"): the same embedded files as the native suite, the same actor and cookie store
 //! over an in-memory jar ([`WebLauncher`]), the same manual clock (the runner's), and every
-//! entity validated against the official Iglu schema (embedded at build time, as there is no file
-//! system here).
+//! entity and event data object validated against its official Iglu schema (embedded at build
+//! time, as there is no file system here).
 //!
 //! Run with `cargo xtask browser` (`wasm-bindgen-test-runner` and chromedriver). Natively this
 //! file compiles to an empty test binary.
@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is its failure report
 
 use client_session_scenario::{Platform, WebLauncher};
-use client_session_suite::iglu::{ClientSessionSchema, CLIENT_SESSION_SCHEMA};
+use client_session_suite::iglu::{IgluSchema, Schema};
 use client_session_suite::{
     check_backend, load_cases, play, report_for_a_wrong_web_expected_line, Case,
 };
@@ -70,7 +70,7 @@ async fn a_wrong_web_expected_line_fails_the_check() {
 /// schema's pattern, so the regex engine) is rejected, naming the field and the schema.
 #[wasm_bindgen_test]
 async fn the_official_schema_rejects_a_bad_entity_inside_wasm() {
-    let iglu = ClientSessionSchema::official().unwrap_or_else(|e| panic!("{e}"));
+    let iglu = IgluSchema::official(Schema::ClientSession).unwrap_or_else(|e| panic!("{e}"));
     let case = case("01-first-visit-event-at-page-load.json");
     let actual = play(&case, &mut WebLauncher::for_scenario(&case.scenario))
         .await
@@ -85,7 +85,7 @@ async fn the_official_schema_rejects_a_bad_entity_inside_wasm() {
         broken[field] = bad.into();
         let report = iglu.validate(&broken).unwrap_err();
         assert!(
-            report.contains(&format!("/{field}")) && report.contains(CLIENT_SESSION_SCHEMA),
+            report.contains(&format!("/{field}")) && report.contains(Schema::ClientSession.place()),
             "{report}"
         );
     }

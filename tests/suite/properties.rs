@@ -11,7 +11,7 @@ use client_session_core::{
     TrackedEvent, UserId,
 };
 use client_session_scenario::schema::check_client_session;
-use client_session_suite::iglu::ClientSessionSchema;
+use client_session_suite::iglu::{IgluSchema, Schema};
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -185,7 +185,9 @@ impl Seen {
         let json = serde_json::to_value(&event.client_session).unwrap();
         prop_assert_eq!(check_client_session(&json), Ok(()), "{}", json);
         prop_assert_eq!(
-            ClientSessionSchema::official().unwrap().validate(&json),
+            IgluSchema::official(Schema::ClientSession)
+                .unwrap()
+                .validate(&json),
             Ok(())
         );
         prop_assert_eq!(

@@ -3,7 +3,7 @@
 //! desktop adapter run the mobile files; the cookie store over the native jar runs the web
 //! files. Each backend supplies only a launcher; the shared runner
 //! (`client_session_suite::check_backend`) runs every scenario file of its platform and
-//! validates every entity against the official Iglu schema.
+//! validates every entity and event data object against its official Iglu schema.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use client_session_suite::{
     check_backend, load_cases, play, report_for_a_wrong_web_expected_line, Case,
 };
 
-/// Runs every mobile scenario file on launchers from `make`, against the official schema.
+/// Runs every mobile scenario file on launchers from `make`, against the official schemas.
 async fn suite<L: Launcher>(backend: &str, make: impl FnMut(&Case) -> L) {
     if let Err(report) = check_backend(backend, Platform::Mobile, make).await {
         panic!("{report}");
