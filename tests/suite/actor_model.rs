@@ -3,7 +3,8 @@
 //! (tracks with caller-given ids and timestamps, lifecycle, new session, pause, resume,
 //! anonymisation, clearing the user data, clean restarts, the clock moving forwards and
 //! sometimes back) must emit the
-//! same events with the same entities, and leave the same snapshot after every step.
+//! same events with the same entities, and leave the same snapshot after every step. Every
+//! event the actor emits is also checked against the schema facts and the official Iglu schemas.
 //!
 //! Session ids (and lifecycle event ids) are random in the actor and the user is the data
 //! directory's, so both outputs are compared in the symbolic form of spec Part C: each distinct
@@ -17,6 +18,7 @@ use client_session_core::{
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{symbolic, Launcher, OutputLine, SledLauncher};
+use client_session_suite::iglu::validate_line;
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -280,6 +282,7 @@ proptest! {
         for line in &actual {
             if line.get("event").is_some() {
                 prop_assert_eq!(check_client_session(&line["client_session"]), Ok(()), "{}", line);
+                prop_assert_eq!(validate_line(line), Ok(()), "{}", line);
             }
         }
         let expected = through_the_model(config, &steps);

@@ -396,14 +396,14 @@ pub fn mobile_scenarios(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Checks replayed output against the shared suite: each file's expected output (symbolic
-/// form) and every entity against the official Iglu schema, as the suite checks every backend.
+/// form) and every entity and event data object against its official Iglu schema, as the suite
+/// checks every backend.
 ///
 /// # Errors
 /// Every file that differs, with the suite's report.
 pub fn verify(replayed: &[Replayed]) -> Result<()> {
     let cases = client_session_suite::load_cases().map_err(|e| anyhow::anyhow!(e))?;
-    let iglu = client_session_suite::iglu::ClientSessionSchema::official()
-        .map_err(|e| anyhow::anyhow!(e))?;
+    client_session_suite::iglu::IgluSchema::all_official().map_err(|e| anyhow::anyhow!(e))?;
     let mut failures = Vec::new();
     for output in replayed {
         let name = output.file.file_name().context("a file name")?;
@@ -411,7 +411,7 @@ pub fn verify(replayed: &[Replayed]) -> Result<()> {
             .iter()
             .find(|case| case.path.file_name() == Some(name))
             .with_context(|| format!("{} is not a scenario of the suite", output.file.display()))?;
-        if let Err(report) = client_session_suite::verify(case, &output.lines, iglu) {
+        if let Err(report) = client_session_suite::verify(case, &output.lines) {
             failures.push(report);
         }
     }

@@ -5,17 +5,28 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use client_session_mobile::{Listener, MobileError, MobileTracker};
+use client_session_suite::iglu::{validate_contexts, validate_self_describing};
 use serde_json::Value;
 
 const T0: i64 = 1_700_000_000_000;
 const WAIT: Duration = Duration::from_secs(30);
 
-/// What a listener heard, in order: `("event" | "session", json)`.
+/// What a listener heard, in order: `("event" | "session", json)`; and every event that
+/// broke its official Iglu schemas, with why (checked in the listener, reported when read).
 #[derive(Clone, Default)]
-struct Heard(Arc<Mutex<Vec<(&'static str, Value)>>>);
+struct Heard(
+    Arc<Mutex<Vec<(&'static str, Value)>>>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl Heard {
+    /// Fails the test if an event heard so far was not schema-valid.
+    fn all_valid(&self) {
+        let invalid = self.1.lock().unwrap();
+        assert!(invalid.is_empty(), "{}", invalid.join("\n"));
+    }
     fn events(&self) -> Vec<Value> {
+        self.all_valid();
         let heard = self.0.lock().unwrap();
         heard
             .iter()
@@ -24,16 +35,24 @@ impl Heard {
             .collect()
     }
     fn all(&self) -> Vec<(&'static str, Value)> {
+        self.all_valid();
         self.0.lock().unwrap().clone()
     }
 }
 
 impl Listener for Heard {
     fn on_event(&mut self, event_json: &str) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(("event", serde_json::from_str(event_json).unwrap()));
+        let event: Value = serde_json::from_str(event_json).unwrap();
+        // Its `co` entities and `ue_pr` against the suite's official schemas; not a panic
+        // here, on the library's thread, but a report when the test reads what it heard.
+        let valid = validate_contexts(&event["co"]).and_then(|()| match event.get("ue_pr") {
+            Some(ue_pr) if !ue_pr.is_null() => validate_self_describing(ue_pr),
+            _ => Ok(()),
+        });
+        if let Err(why) = valid {
+            self.1.lock().unwrap().push(format!("{event_json}: {why}"));
+        }
+        self.0.lock().unwrap().push(("event", event));
     }
     fn on_session(&mut self, session_json: &str) {
         self.0
@@ -55,6 +74,18 @@ fn session_of(event: &Value) -> &Value {
         .iter()
         .find(|e| e["schema"].as_str().unwrap().contains("/client_session/"))
         .unwrap()["data"]
+}
+
+/// The listener's schema check can fail: an event whose `screen` entity has no id is reported
+/// when the test reads what it heard.
+#[test]
+#[should_panic(expected = "rejected by")]
+fn the_listener_reports_an_event_that_breaks_its_schemas() {
+    let mut heard = Heard::default();
+    heard.on_event(
+        r#"{"event":"structured","eventId":"e","dtm":1,"co":{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{"schema":"iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0","data":{"name":"home"}}]}}"#,
+    );
+    let _ = heard.events();
 }
 
 /// A plain event: one line each (a screen view after the first also sends a `screen_end`).
