@@ -181,11 +181,11 @@ const TRACKER_OPTIONS: &[&str] = &[
 /// Unset options take the JavaScript tracker's defaults: `cookieName` `_sp_`,
 /// `sessionCookieTimeout` 1800, `anonymousTracking` false; `namespace` is `sp`;
 /// `screenContext` and `screenEngagementAutotracking` are on, as in the JavaScript tracker's
-/// screen tracking plugin and the mobile trackers. `cookieDomain`
-/// defaults to the page's host name without a trailing dot, the name the JavaScript tracker
-/// hashes when it has no `cookieDomain` and `discoverRootDomain` is off (it then writes
-/// host-only cookies, where this tracker writes `Domain=<host>`: give both trackers the same
-/// `cookieDomain` to share their cookies).
+/// screen tracking plugin and the mobile trackers. `cookieDomain` defaults to the page's host
+/// name without a trailing dot, the name the JavaScript tracker hashes when it has no
+/// `cookieDomain` and `discoverRootDomain` is off (it then writes host-only cookies, where
+/// this tracker writes `Domain=<host>`: give both trackers the same `cookieDomain` to share
+/// their cookies).
 ///
 /// # Errors
 /// An [`ApiError`] naming the first option that is wrong.
