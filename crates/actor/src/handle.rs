@@ -130,7 +130,7 @@ impl SessionHandle {
     /// use client_session_actor::ScreenView;
     /// let sent = handle.screen_view(ScreenView::new("checkout")?.with_type("form")).await?;
     /// let view = sent.event.expect("a screen view is always sent");
-    /// assert_eq!(view.screen.unwrap().name, "checkout");
+    /// assert_eq!(&*view.screen.unwrap().name, "checkout");
     /// # Ok(()) }
     /// ```
     ///

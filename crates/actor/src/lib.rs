@@ -39,7 +39,7 @@
 //! let later = handle.track(Event::new(Payload::screen_view("cart").unwrap())).await.unwrap();
 //! let end = later.screen_end.unwrap();
 //! assert_eq!(end.client_session.session_index, 2);
-//! assert_eq!(end.screen.unwrap().name, "home");
+//! assert_eq!(&*end.screen.unwrap().name, "home");
 //!
 //! handle.shutdown().await.unwrap();
 //! task.await.unwrap();

@@ -4,8 +4,6 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use std::sync::Arc;
-
 use crate::entity::{
     ClientSession, ContextsRef, LifecycleEntity, SelfDescribing, APPLICATION_BACKGROUND_SCHEMA,
     APPLICATION_FOREGROUND_SCHEMA,
@@ -82,7 +80,7 @@ impl Payload {
     ///
     /// # Errors
     /// [`ScreenError::EmptyName`].
-    pub fn screen_view(name: impl Into<String>) -> Result<Self, ScreenError> {
+    pub fn screen_view(name: impl Into<std::sync::Arc<str>>) -> Result<Self, ScreenError> {
         ScreenView::new(name).map(Self::ScreenView)
     }
 
@@ -182,7 +180,7 @@ pub struct TrackedEvent {
     pub lifecycle: Option<LifecycleEntity>,
     /// The `screen` entity: the current screen (a screen view's own), when one is current and
     /// the entity is on; for a `screen_end`, the screen that ends.
-    pub screen: Option<Arc<Screen>>,
+    pub screen: Option<Screen>,
     /// The `screen_summary` entity, on `screen_end` and on the lifecycle events while a screen
     /// is current and screen engagement is on.
     pub screen_summary: Option<ScreenSummary>,
@@ -207,7 +205,7 @@ impl TrackedEvent {
         ContextsRef {
             client_session: &self.client_session,
             lifecycle: self.lifecycle.as_ref(),
-            screen: self.screen.as_deref(),
+            screen: self.screen.as_ref(),
             screen_summary: self.screen_summary.as_ref(),
         }
     }

@@ -103,12 +103,14 @@ fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64, 
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenView {
-    name: String,
+    // Shared strings: the screen entity and the next view's previous fields take them by
+    // reference count, so the screen step allocates nothing.
+    name: Arc<str>,
     id: Option<Uuid>,
-    screen_type: Option<String>,
-    previous_name: Option<String>,
+    screen_type: Option<Arc<str>>,
+    previous_name: Option<Arc<str>>,
     previous_id: Option<Uuid>,
-    previous_type: Option<String>,
+    previous_type: Option<Arc<str>>,
     transition_type: Option<String>,
 }
 
@@ -117,7 +119,7 @@ impl ScreenView {
     ///
     /// # Errors
     /// [`ScreenError::EmptyName`].
-    pub fn new(name: impl Into<String>) -> Result<Self, ScreenError> {
+    pub fn new(name: impl Into<Arc<str>>) -> Result<Self, ScreenError> {
         let name = name.into();
         if name.is_empty() {
             return Err(ScreenError::EmptyName);
@@ -150,14 +152,14 @@ impl ScreenView {
 
     /// Sets the screen's type (`feed`, `carousel`…).
     #[must_use]
-    pub fn with_type(mut self, screen_type: impl Into<String>) -> Self {
+    pub fn with_type(mut self, screen_type: impl Into<Arc<str>>) -> Self {
         self.screen_type = Some(screen_type.into());
         self
     }
 
     /// Sets `previousName` (otherwise the current screen's name).
     #[must_use]
-    pub fn with_previous_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_previous_name(mut self, name: impl Into<Arc<str>>) -> Self {
         self.previous_name = Some(name.into());
         self
     }
@@ -179,7 +181,7 @@ impl ScreenView {
 
     /// Sets `previousType` (otherwise the current screen's type, when it has one).
     #[must_use]
-    pub fn with_previous_type(mut self, screen_type: impl Into<String>) -> Self {
+    pub fn with_previous_type(mut self, screen_type: impl Into<Arc<str>>) -> Self {
         self.previous_type = Some(screen_type.into());
         self
     }
@@ -239,21 +241,21 @@ impl Serialize for ScreenView {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("name", &*self.name)?;
         if let Some(id) = &self.id {
             map.serialize_entry("id", id)?;
         }
         if let Some(value) = &self.screen_type {
-            map.serialize_entry("type", value)?;
+            map.serialize_entry("type", &**value)?;
         }
         if let Some(value) = &self.previous_name {
-            map.serialize_entry("previousName", value)?;
+            map.serialize_entry("previousName", &**value)?;
         }
         if let Some(value) = &self.previous_id {
             map.serialize_entry("previousId", value)?;
         }
         if let Some(value) = &self.previous_type {
-            map.serialize_entry("previousType", value)?;
+            map.serialize_entry("previousType", &**value)?;
         }
         if let Some(value) = &self.transition_type {
             map.serialize_entry("transitionType", value)?;
@@ -262,16 +264,30 @@ impl Serialize for ScreenView {
     }
 }
 
-/// The `screen` entity (1-0-0): the current screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The `screen` entity (1-0-0): the current screen. Cheap to clone (shared strings): every
+/// event takes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Screen {
     /// The screen's name.
-    pub name: String,
+    pub name: Arc<str>,
     /// The id of the screen view that made it current.
     pub id: Uuid,
     /// Its type, when the screen view had one.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub screen_type: Option<String>,
+    pub screen_type: Option<Arc<str>>,
+}
+
+/// `{"name", "id", "type"?}`, the schema's key names.
+impl Serialize for Screen {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", &*self.name)?;
+        map.serialize_entry("id", &self.id)?;
+        if let Some(screen_type) = &self.screen_type {
+            map.serialize_entry("type", &**screen_type)?;
+        }
+        map.end()
+    }
 }
 
 /// A `list_item_view` (1-0-0): the app showed item `index` of a list of `items_count`.
@@ -531,7 +547,7 @@ pub struct ScreenConfig {
 /// up to date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Current {
-    screen: Arc<Screen>,
+    screen: Screen,
     engagement: Option<Engagement>,
 }
 
@@ -545,7 +561,7 @@ struct Engagement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenEnd {
     /// The ending screen, when the `screen` entity is on.
-    pub screen: Option<Arc<Screen>>,
+    pub screen: Option<Screen>,
     /// Its summary, brought up to date.
     pub summary: ScreenSummary,
 }
@@ -585,18 +601,18 @@ impl ScreenState {
         if let Some(ending) = &ending {
             let screen = &ending.screen;
             view.previous_name
-                .get_or_insert_with(|| screen.name.clone());
+                .get_or_insert_with(|| Arc::clone(&screen.name));
             view.previous_id.get_or_insert(screen.id);
             if view.previous_type.is_none() {
                 view.previous_type.clone_from(&screen.screen_type);
             }
         }
         self.current = Some(Current {
-            screen: Arc::new(Screen {
-                name: view.name.clone(),
+            screen: Screen {
+                name: Arc::clone(&view.name),
                 id,
                 screen_type: view.screen_type.clone(),
-            }),
+            },
             engagement: self.config.engagement.then_some(Engagement {
                 summary: ScreenSummary::default(),
                 updated_ms: now_ms,
@@ -643,10 +659,10 @@ impl ScreenState {
 
     /// The `screen` entity every event carries now, when the entity is on.
     #[must_use]
-    pub fn entity(&self) -> Option<Arc<Screen>> {
+    pub fn entity(&self) -> Option<Screen> {
         self.config
             .context
-            .then(|| self.current.as_ref().map(|c| Arc::clone(&c.screen)))
+            .then(|| self.current.as_ref().map(|c| c.screen.clone()))
             .flatten()
     }
 

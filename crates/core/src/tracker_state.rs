@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(end.payload, Payload::ScreenEnd);
         assert_eq!(end.stamp.dtm_ms, b.stamp.dtm_ms);
         assert_ne!(end.stamp.id, b.stamp.id);
-        assert_eq!(end.screen.as_deref(), Some(&*a_screen));
+        assert_eq!(end.screen.as_ref(), Some(&a_screen));
         assert_eq!(end.screen_summary.unwrap().foreground_ms(), 4_000);
         assert_eq!((index(end), index(b)), (Some(2), Some(3)));
         assert_ne!(b.screen.as_ref().unwrap().id, a_screen.id);
@@ -344,7 +344,7 @@ mod tests {
             .event
             .unwrap();
         assert_eq!(index(&item), Some(2));
-        assert_eq!(item.screen.unwrap().name, "a");
+        assert_eq!(&*item.screen.unwrap().name, "a");
         assert!(item.screen_summary.is_none());
         assert!(rig.screen(10, "b").screen_end.is_none());
     }
@@ -359,7 +359,7 @@ mod tests {
             (summary.foreground_ms(), summary.background_ms()),
             (3_000, 0)
         );
-        assert_eq!(background.screen.unwrap().name, "a");
+        assert_eq!(&*background.screen.unwrap().name, "a");
         let foreground = rig.set_background(false, 10_000).unwrap();
         let summary = foreground.screen_summary.unwrap();
         assert_eq!(

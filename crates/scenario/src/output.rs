@@ -56,7 +56,7 @@ impl OutputLine {
             client_session: Some(event.client_session.clone()),
             data: screen_event_data(&event.payload),
             screens: Some(ScreenEntities {
-                screen: event.screen.as_deref().cloned(),
+                screen: event.screen.clone(),
                 screen_summary: event.screen_summary,
             }),
             cookies: None,

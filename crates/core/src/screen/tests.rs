@@ -35,7 +35,7 @@ fn the_first_screen_view_gets_an_id_and_no_previous_fields() {
     );
     let screen = state.entity().unwrap();
     assert_eq!(
-        serde_json::to_value(&*screen).unwrap(),
+        serde_json::to_value(&screen).unwrap(),
         json!({"name": "home", "id": id(1)})
     );
 }
