@@ -1,6 +1,6 @@
 //! Embeds the scenario tree in the suite at compile time (issue 7, item 5): the suite must run
 //! where there is no file system, such as `wasm32` in a browser, on the same files. Also names
-//! the official Iglu schema's file, and embeds it for `wasm32` (issue 8).
+//! the official Iglu schemas' folder, and embeds the schemas for `wasm32` (issues 8 and 11).
 //!
 //! Writes `$OUT_DIR/scenario_files.rs` with one entry per file or folder under `scenarios/`
 //! (its platform folders and what they hold, one level down): the path relative to
@@ -8,12 +8,12 @@
 //! folder. Nothing is judged here: the suite's loader checks the inventory at run time, so a
 //! stray file fails the suite with a message instead of failing the build.
 //!
-//! The schema file is Snowplow's, beside the workspace in `../shared/iglu`, and never copied
-//! into the project. Its path is passed to the crate as `CLIENT_SESSION_SCHEMA_FILE`. Natively
-//! the suite reads it at run time (and says clearly where it looked when it is missing). For
-//! `wasm32`, where a test has no file system, `$OUT_DIR/iglu_schema.rs` holds its text
-//! (`include_str!`), or nothing when the file is missing at build time, which the suite then
-//! reports at run time with the same path: a missing schema never fails the build.
+//! The schema files are Snowplow's, beside the workspace in `../shared/iglu`, and never copied
+//! into the project. Their folder is passed to the crate as `IGLU_SCHEMAS_DIR`. Natively the
+//! suite reads them at run time (and says clearly where it looked when one is missing). For
+//! `wasm32`, where a test has no file system, `$OUT_DIR/iglu_schemas.rs` holds each one's text
+//! (`include_str!`), or nothing for a file missing at build time, which the suite then reports
+//! at run time with the same path: a missing schema never fails the build.
 
 use std::fs;
 use std::io;
@@ -50,40 +50,52 @@ fn main() -> io::Result<()> {
         entries.concat()
     );
     fs::write(out.join("scenario_files.rs"), code)?;
-    iglu_schema(&manifest, &out)
+    iglu_schemas(&manifest, &out)
 }
 
-/// Where the official `client_session` 1-0-2 schema sits below an Iglu repository's `schemas/`
-/// folder (the suite's `iglu::CLIENT_SESSION_SCHEMA`; a unit test there checks they agree).
-const CLIENT_SESSION_SCHEMA: &str =
-    "com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2";
+/// Where each official schema the suite validates against sits below an Iglu repository's
+/// `schemas/` folder (the suite's `iglu::Schema::ALL`, in the same order; a unit test there
+/// checks they agree).
+const SCHEMAS: [&str; 7] = [
+    "com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2",
+    "com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0",
+    "com.snowplowanalytics.mobile/screen/jsonschema/1-0-0",
+    "com.snowplowanalytics.mobile/screen_end/jsonschema/1-0-0",
+    "com.snowplowanalytics.mobile/screen_summary/jsonschema/1-0-0",
+    "com.snowplowanalytics.mobile/list_item_view/jsonschema/1-0-0",
+    "com.snowplowanalytics.mobile/scroll_changed/jsonschema/1-0-0",
+];
 
-/// Names the schema file for the crate, and embeds it when building for `wasm32`.
-fn iglu_schema(manifest: &Path, out: &Path) -> io::Result<()> {
+/// Names the schemas' folder for the crate, and embeds every schema when building for
+/// `wasm32`.
+fn iglu_schemas(manifest: &Path, out: &Path) -> io::Result<()> {
     let workspace = manifest.parent().unwrap_or(manifest);
-    let path = workspace
-        .join("../shared/iglu/schemas")
-        .join(CLIENT_SESSION_SCHEMA);
-    println!(
-        "cargo:rustc-env=CLIENT_SESSION_SCHEMA_FILE={}",
-        path.display()
-    );
+    let root = workspace.join("../shared/iglu/schemas");
+    println!("cargo:rustc-env=IGLU_SCHEMAS_DIR={}", root.display());
     let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
-    let text = match path.to_str() {
-        Some(absolute) if wasm && path.is_file() => format!("Some(include_str!({absolute:?}))"),
-        _ => "None".to_owned(),
-    };
-    if wasm {
-        // Natively the file is read at run time, so only a wasm build depends on it (a missing
-        // file makes Cargo rerun this script every build, which is how it is picked up once
-        // it appears).
-        println!("cargo:rerun-if-changed={}", path.display());
+    let mut entries = String::new();
+    for schema in SCHEMAS {
+        let path = root.join(schema);
+        let text = match path.to_str() {
+            Some(absolute) if wasm && path.is_file() => {
+                format!("Some(include_str!({absolute:?}))")
+            }
+            _ => "None".to_owned(),
+        };
+        if wasm {
+            // Natively the files are read at run time, so only a wasm build depends on them (a
+            // missing file makes Cargo rerun this script every build, which is how it is
+            // picked up once it appears).
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        entries.push_str(&format!("    ({schema:?}, {text}),\n"));
     }
     fs::write(
-        out.join("iglu_schema.rs"),
+        out.join("iglu_schemas.rs"),
         format!(
-            "/// The official schema's text for `wasm32` builds, `None` when it was missing at build \
-             time.\npub const OFFICIAL: Option<&str> = {text};\n"
+            "/// Each official schema's place below `schemas/` and, in `wasm32` builds, its text \
+             (`None` natively, or when the file was missing at build time).\n\
+             pub const OFFICIAL: &[(&str, Option<&str>)] = &[\n{entries}];\n"
         ),
     )
 }

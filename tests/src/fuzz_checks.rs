@@ -281,9 +281,9 @@ fn check_step_matches(
     let event = object.get("event").and_then(Value::as_str);
     let value = object.get("value");
     match &step.op {
-        &Op::Track(name) => ensure!(
-            event == Some(name.as_str()),
-            "step {index}: event {name:?} parsed from {event:?}"
+        Op::Track(payload) => ensure!(
+            event == Some(payload.name()),
+            "step {index}: event {payload:?} parsed from {event:?}"
         ),
         _ => ensure!(
             !object.contains_key("event"),
@@ -326,6 +326,33 @@ fn op_name(op: &Op) -> &'static str {
     }
 }
 
+/// The step keys that give a tracked payload its fields: the event's data under the step's
+/// names (Part C), so a parsed step written back parses to the same payload.
+fn track_fields(payload: &Payload) -> Map<String, Value> {
+    let data = payload
+        .self_describing_json()
+        .and_then(|json| json.get("data").cloned());
+    let Some(Value::Object(data)) = data else {
+        return Map::new();
+    };
+    if !matches!(payload, Payload::ScreenView(_)) {
+        return data;
+    }
+    fn step_key(key: &str) -> &str {
+        match key {
+            "id" => "screen_id",
+            "previousName" => "previous_name",
+            "previousId" => "previous_id",
+            "previousType" => "previous_type",
+            "transitionType" => "transition_type",
+            other => other,
+        }
+    }
+    data.into_iter()
+        .map(|(key, value)| (step_key(&key).to_owned(), value))
+        .collect()
+}
+
 /// A scenario as the JSON of spec Part C, every config key written out.
 #[must_use]
 pub fn write_scenario(scenario: &Scenario) -> Value {
@@ -341,8 +368,9 @@ pub fn write_scenario(scenario: &Scenario) -> Value {
             }
             object.insert("op".into(), json!(op_name(&step.op)));
             match &step.op {
-                &Op::Track(name) => {
-                    object.insert("event".into(), json!(name.as_str()));
+                Op::Track(payload) => {
+                    object.insert("event".into(), json!(payload.name()));
+                    object.extend(track_fields(payload));
                 }
                 &Op::Anonymous(flag) => {
                     object.insert("value".into(), json!(flag));
@@ -495,7 +523,9 @@ fn check_first_event(
         id: EVENT,
         dtm_ms: now_ms,
     };
-    let event = tracker.track(now_ms, stamp, Payload::screen_view("fuzz"), || NEW_SESSION);
+    let event = tracker.track(now_ms, stamp, Payload::structured("fuzz", "event"), || {
+        NEW_SESSION
+    });
     let entity = &event.client_session;
     let json = serde_json::to_value(entity)
         .map_err(|e| format!("{context}: the entity does not serialise: {e}"))?;

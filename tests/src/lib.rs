@@ -7,7 +7,8 @@
 //! file system at run time and can run in a browser (`wasm32`) on the same files. A backend
 //! passes when, for every scenario of its platform (every file under `scenarios/` is loaded; a
 //! file that does not pair up fails the suite), its output matches symbolically and every entity
-//! it emits is valid under the official Iglu schema ([`iglu`]) and the schema facts. A new store
+//! it emits, entity or event data, is valid under its official Iglu schema ([`iglu`]), and every
+//! `client_session` entity under the schema facts. A new store
 //! or platform adapter joins the suite by calling [`check_backend`] with its platform and a
 //! [`Launcher`] constructor, nothing else.
 //!
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use client_session_scenario::{parse, run, schema, symbolic, Launcher, Platform, Scenario};
 use serde_json::Value;
 
-use crate::iglu::ClientSessionSchema;
+use crate::iglu::IgluSchema;
 pub use crate::web_expected::check_web_expected;
 
 /// The scenario tree as compiled in: see `build.rs`.
@@ -217,18 +218,18 @@ fn load_case(
 }
 
 /// The shared runner: plays every case of `platform` on a fresh launcher from `make` and checks
-/// each output with [`verify`] (the official Iglu schema included). A backend joins the suite
+/// each output with [`verify`] (the official Iglu schemas included). A backend joins the suite
 /// by calling this with its platform and launcher.
 ///
 /// # Errors
-/// The missing or broken schema or scenario tree, no case of `platform`, or every case that
+/// A missing or broken schema or scenario tree, no case of `platform`, or every case that
 /// failed, each with why.
 pub async fn check_backend<L: Launcher>(
     backend: &str,
     platform: Platform,
     mut make: impl FnMut(&Case) -> L,
 ) -> Result<(), String> {
-    let iglu = ClientSessionSchema::official()?;
+    IgluSchema::all_official()?;
     let cases: Vec<Case> = load_cases()?
         .into_iter()
         .filter(|case| case.scenario.platform == platform)
@@ -240,7 +241,7 @@ pub async fn check_backend<L: Launcher>(
     for case in &cases {
         let mut launcher = make(case);
         match play(case, &mut launcher).await {
-            Ok(actual) => failures.extend(verify(case, &actual, iglu).err()),
+            Ok(actual) => failures.extend(verify(case, &actual).err()),
             Err(e) => failures.push(format!("{}: {e}", case.path.display())),
         }
     }
@@ -284,35 +285,34 @@ pub async fn report_for_a_wrong_web_expected_line<L: Launcher>(
     make: impl FnOnce(&Case) -> L,
 ) -> Result<String, String> {
     const FILE: &str = "05-gap-equal-to-timeout-rotates.json";
-    let iglu = ClientSessionSchema::official()?;
     let mut case = load_cases()?
         .into_iter()
         .find(|case| case.path.ends_with(FILE))
         .ok_or_else(|| format!("no web scenario {FILE}"))?;
     let actual = play(&case, &mut make(&case)).await?;
-    verify(&case, &actual, iglu)?;
+    verify(&case, &actual)?;
     case.expected[1]["client_session"]["sessionIndex"] = 3.into();
-    match verify(&case, &actual, iglu) {
+    match verify(&case, &actual) {
         Ok(()) => Err("a wrong expected line passed the check".to_owned()),
         Err(report) => Ok(report),
     }
 }
 
-/// Checks one case's actual output: every entity against the official schema `iglu` and the
-/// project's schema facts, then the symbolic match.
+/// Checks one case's actual output: every line's entities and event data against their official
+/// schemas ([`iglu::validate_line`]) and each `client_session` against the project's schema
+/// facts, then the symbolic match.
 ///
 /// # Errors
-/// A report naming the file and the invalid entity, or the first differing line and both
-/// versions of it.
-pub fn verify(case: &Case, actual: &[Value], iglu: &ClientSessionSchema) -> Result<(), String> {
+/// A report naming the file, the line and the invalid object, or the first differing line and
+/// both versions of it.
+pub fn verify(case: &Case, actual: &[Value]) -> Result<(), String> {
     let name = case
         .path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     for (i, line) in actual.iter().enumerate() {
+        iglu::validate_line(line).map_err(|e| format!("{name}: line {i}: {e}"))?;
         if let Some(entity) = line.get("client_session").filter(|e| !e.is_null()) {
-            iglu.validate(entity)
-                .map_err(|e| format!("{name}: line {i}: entity {entity} {e}"))?;
             schema::check_client_session(entity)
                 .map_err(|e| format!("{name}: line {i}: entity invalid: {e}"))?;
         }

@@ -88,6 +88,7 @@ pub fn any_config() -> impl Strategy<Value = Config> {
             continue_session_on_restart: cont,
             anonymous: anon,
             session_timeout: Timeout::from_secs(web),
+            ..Config::default()
         })
 }
 

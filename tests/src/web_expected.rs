@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use client_session_scenario::{EventName, Op, Scenario};
+use client_session_scenario::{Op, Scenario};
 use client_session_store_cookie::CookieNames;
 use serde_json::{Map, Value};
 
@@ -30,12 +30,12 @@ const LINE_KEYS: [&str; 7] = [
 /// # Errors
 /// The first problem, naming the 1-based line.
 pub fn check_web_expected(scenario: &Scenario, lines: &[Value]) -> Result<(), String> {
-    let tracks: Vec<(usize, EventName)> = scenario
+    let tracks: Vec<(usize, &'static str)> = scenario
         .steps
         .iter()
         .enumerate()
-        .filter_map(|(index, step)| match step.op {
-            Op::Track(name) => Some((index, name)),
+        .filter_map(|(index, step)| match &step.op {
+            Op::Track(payload) => Some((index, payload.name())),
             _ => None,
         })
         .collect();
@@ -66,7 +66,7 @@ pub fn check_web_expected(scenario: &Scenario, lines: &[Value]) -> Result<(), St
             &Expect {
                 step: index,
                 at_ms: step.at_ms,
-                event: event.as_str(),
+                event,
                 dtm,
                 anonymous: anonymous_at(scenario, index),
                 names: &names,

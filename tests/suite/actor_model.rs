@@ -3,7 +3,8 @@
 //! (tracks with caller-given ids and timestamps, lifecycle, new session, pause, resume,
 //! anonymisation, clearing the user data, clean restarts, the clock moving forwards and
 //! sometimes back) must emit the
-//! same events with the same entities, and leave the same snapshot after every step.
+//! same events with the same entities, and leave the same snapshot after every step. Every
+//! event the actor emits is also checked against the schema facts and the official Iglu schemas.
 //!
 //! Session ids (and lifecycle event ids) are random in the actor and the user is the data
 //! directory's, so both outputs are compared in the symbolic form of spec Part C: each distinct
@@ -17,6 +18,7 @@ use client_session_core::{
 };
 use client_session_scenario::schema::check_client_session;
 use client_session_scenario::{symbolic, Launcher, OutputLine, SledLauncher};
+use client_session_suite::iglu::validate_line;
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -87,7 +89,7 @@ fn step() -> impl Strategy<Value = Step> {
 fn event_line(step: usize, at_ms: i64, event: &TrackedEvent) -> Value {
     let mut line = serde_json::to_value(OutputLine::new(step, at_ms, event)).unwrap();
     line["lifecycle"] = serde_json::to_value(event.lifecycle).unwrap();
-    line["lifecycle_event"] = event.payload.lifecycle_json().unwrap_or(Value::Null);
+    line["lifecycle_event"] = event.payload.self_describing_json().unwrap_or(Value::Null);
     line["starts_session"] = json!(event.starts_session);
     line
 }
@@ -147,7 +149,7 @@ impl Model {
                 };
                 Some(
                     self.state
-                        .track(now, stamp, Payload::screen_view("p"), || session_id),
+                        .track(now, stamp, Payload::structured("p", "t"), || session_id),
                 )
             }
             Op::Background | Op::Foreground => {
@@ -209,16 +211,17 @@ async fn through_the_actor(config: Config, steps: &[Step]) -> Vec<Value> {
         now = now.saturating_add(step.gap_ms);
         clock.set(now);
         let emitted = match step.op {
-            Op::Track { id, dtm_ms } => Some(
+            Op::Track { id, dtm_ms } => {
                 handle
                     .track(
-                        Event::new(Payload::screen_view("p"))
+                        Event::new(Payload::structured("p", "t"))
                             .with_id(id)
                             .with_timestamp_ms(now.saturating_add(dtm_ms)),
                     )
                     .await
-                    .unwrap(),
-            ),
+                    .unwrap()
+                    .event
+            }
             Op::Background => handle.background().await.unwrap(),
             Op::Foreground => handle.foreground().await.unwrap(),
             Op::NewSession => handle.new_session().await.map(|()| None).unwrap(),
@@ -279,6 +282,7 @@ proptest! {
         for line in &actual {
             if line.get("event").is_some() {
                 prop_assert_eq!(check_client_session(&line["client_session"]), Ok(()), "{}", line);
+                prop_assert_eq!(validate_line(line), Ok(()), "{}", line);
             }
         }
         let expected = through_the_model(config, &steps);

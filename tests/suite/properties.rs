@@ -4,14 +4,18 @@
 //! own statement of the rule, [`SpecA23`], never by the code's decision), session index rises
 //! by one per new session, the event index counts events since the last rotation, the previous
 //! session id names the session before, ids are lower case and every entity is valid under the
-//! official Iglu schema and the schema facts.
+//! official Iglu schema and the schema facts. With screens (spec A5, B mobile "Screens"): every
+//! event the tracker's rules send, for screen views with any fields, list items and scrolls at
+//! the schemas' extremes, lifecycle flips and any gaps, has its data, `screen` and
+//! `screen_summary` valid under their official Iglu schemas.
 
 use client_session_core::{
-    Config, EventStamp, Payload, PersistedSession, PreviousRun, SessionState, StorageMechanism,
-    TrackedEvent, UserId,
+    Config, EventStamp, ListItemView, Payload, PersistedSession, PreviousRun, ScreenError,
+    ScreenView, ScrollChanged, SessionState, StorageMechanism, TrackedEvent, TrackerState, UserId,
 };
 use client_session_scenario::schema::check_client_session;
-use client_session_suite::iglu::ClientSessionSchema;
+use client_session_scenario::OutputLine;
+use client_session_suite::iglu::{validate_line, IgluSchema, Schema};
 use client_session_suite::support::any_config;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -185,7 +189,9 @@ impl Seen {
         let json = serde_json::to_value(&event.client_session).unwrap();
         prop_assert_eq!(check_client_session(&json), Ok(()), "{}", json);
         prop_assert_eq!(
-            ClientSessionSchema::official().unwrap().validate(&json),
+            IgluSchema::official(Schema::ClientSession)
+                .unwrap()
+                .validate(&json),
             Ok(())
         );
         prop_assert_eq!(
@@ -268,7 +274,7 @@ proptest! {
             let session_id = fresh();
             let (emitted, judged) = match op {
                 Step::Track => (
-                    Some(state.track(now, stamp, Payload::screen_view("p"), || session_id)),
+                    Some(state.track(now, stamp, Payload::structured("p", "t"), || session_id)),
                     Some(spec.event(now)),
                 ),
                 Step::Background => (state.background(now, stamp, || session_id), spec.lifecycle(true, now)),
@@ -305,15 +311,184 @@ proptest! {
         let mut last = None;
         for i in 0..before {
             let stamp = EventStamp { id: Uuid::new_v4(), dtm_ms: i as i64 };
-            last = Some(state.track(i as i64, stamp, Payload::screen_view("p"), Uuid::new_v4));
+            last = Some(state.track(i as i64, stamp, Payload::structured("p", "t"), Uuid::new_v4));
         }
         let last = last.unwrap();
         let mut restarted = SessionState::start(config, user(), StorageMechanism::LocalStorage, Some(*state.persisted()), PreviousRun::from_clean_marker(clean));
         let now = before as i64 + gap;
-        let next = restarted.track(now, EventStamp { id: Uuid::new_v4(), dtm_ms: now }, Payload::screen_view("p"), Uuid::new_v4);
+        let next = restarted.track(now, EventStamp { id: Uuid::new_v4(), dtm_ms: now }, Payload::structured("p", "t"), Uuid::new_v4);
         if next.client_session.session_id == last.client_session.session_id {
             prop_assert!(clean && config.continue_session_on_restart);
             prop_assert_eq!(next.client_session.event_index, last.client_session.event_index.map(|i| i + 1));
+        }
+    }
+}
+
+/// A screen step: what the app tracks about its screens, or a lifecycle flip, or a plain event.
+#[derive(Debug, Clone)]
+enum ScreenStep {
+    /// A screen view built from these fields (ids as numbers, written as UUIDs).
+    View {
+        name: String,
+        id: Option<u128>,
+        previous_id: Option<u128>,
+        /// `type`, `previousName`, `previousType`, `transitionType`.
+        texts: [Option<String>; 4],
+    },
+    Item {
+        index: i64,
+        items_count: Option<i64>,
+    },
+    /// Offsets x and y, view width and height, content width and height.
+    Scroll([Option<i64>; 6]),
+    Background(bool),
+    Structured,
+}
+
+/// A schema's offset (`min` -2147483647) or size (`min` 0), up to 2147483647, often at an end
+/// of its range.
+fn pixels(min: i64) -> impl Strategy<Value = Option<i64>> {
+    const MAX: i64 = 2_147_483_647;
+    prop::option::of(prop_oneof![
+        2 => min..=MAX,
+        1 => Just(min),
+        1 => Just(MAX),
+        1 => min.max(-10)..10,
+    ])
+}
+
+fn screen_step() -> impl Strategy<Value = ScreenStep> {
+    let text = || prop::option::of("\\PC{0,6}");
+    let view = (
+        "\\PC{1,6}",
+        prop::option::of(any::<u128>()),
+        prop::option::of(any::<u128>()),
+        [text(), text(), text(), text()],
+    )
+        .prop_map(|(name, id, previous_id, texts)| ScreenStep::View {
+            name,
+            id,
+            previous_id,
+            texts,
+        });
+    let count = || prop_oneof![0i64..=65_535, Just(65_535)];
+    let item = (count(), prop::option::of(count()))
+        .prop_map(|(index, items_count)| ScreenStep::Item { index, items_count });
+    let offset = || pixels(-2_147_483_647);
+    let size = || pixels(0);
+    let scroll = [offset(), offset(), size(), size(), size(), size()].prop_map(ScreenStep::Scroll);
+    prop_oneof![
+        3 => view,
+        2 => item,
+        2 => scroll,
+        2 => any::<bool>().prop_map(ScreenStep::Background),
+        1 => Just(ScreenStep::Structured),
+    ]
+}
+
+/// The payload of a screen step, built with the core's checked builders; `None` for a lifecycle
+/// flip.
+fn screen_payload(step: &ScreenStep) -> Option<Payload> {
+    type Setter<T, V> = fn(T, V) -> Result<T, ScreenError>;
+    let payload = match step {
+        ScreenStep::View {
+            name,
+            id,
+            previous_id,
+            texts,
+        } => {
+            let mut view = ScreenView::new(name.clone()).unwrap();
+            if let Some(id) = id {
+                view = view.with_id(Uuid::from_u128(*id));
+            }
+            if let Some(id) = previous_id {
+                view = view.with_previous_id(Uuid::from_u128(*id));
+            }
+            let setters: [fn(ScreenView, String) -> ScreenView; 4] = [
+                ScreenView::with_type,
+                ScreenView::with_previous_name,
+                ScreenView::with_previous_type,
+                ScreenView::with_transition_type,
+            ];
+            for (text, set) in texts.iter().zip(setters) {
+                if let Some(text) = text {
+                    view = set(view, text.clone());
+                }
+            }
+            Payload::ScreenView(view)
+        }
+        ScreenStep::Item { index, items_count } => {
+            Payload::ListItemView(ListItemView::new(*index, *items_count).unwrap())
+        }
+        ScreenStep::Scroll(values) => {
+            let setters: [Setter<ScrollChanged, i64>; 6] = [
+                ScrollChanged::with_x_offset,
+                ScrollChanged::with_y_offset,
+                ScrollChanged::with_view_width,
+                ScrollChanged::with_view_height,
+                ScrollChanged::with_content_width,
+                ScrollChanged::with_content_height,
+            ];
+            let mut scroll = ScrollChanged::default();
+            for (value, set) in values.iter().zip(setters) {
+                if let Some(value) = value {
+                    scroll = set(scroll, *value).unwrap();
+                }
+            }
+            Payload::ScrollChanged(scroll)
+        }
+        ScreenStep::Structured => Payload::structured("p", "t"),
+        ScreenStep::Background(_) => return None,
+    };
+    Some(payload)
+}
+
+/// How the clock moves before a screen step: mostly seconds, sometimes back, now and then far
+/// past the 2147483647 s a summary's schema allows.
+fn screen_gap() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        6 => 0i64..100_000,
+        1 => -100_000i64..0,
+        1 => 0i64..i64::MAX / 64,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the app does with its screens, every event sent is valid: each one through
+    /// [`validate_line`] as the scenario output writes it (its data, `screen`, `screen_summary`
+    /// and `client_session`).
+    #[test]
+    fn every_screen_event_sent_is_valid_under_its_schemas(
+        config in any_config(),
+        context in any::<bool>(),
+        engagement in any::<bool>(),
+        steps in prop::collection::vec((screen_gap(), screen_step()), 1..60),
+    ) {
+        let config = Config { screen_context: context, screen_engagement: engagement, ..config };
+        let mut now = 1_700_000_000_000i64;
+        let mut next = 1u128;
+        let mut fresh = || { next += 1; Uuid::from_u128(next << 64 | 0x4000_8000_0000_0000) };
+        let session = SessionState::start(config, user(), StorageMechanism::LocalStorage, None, PreviousRun::Clean);
+        let mut state = TrackerState::new(session, config);
+        let mut sent = Vec::new();
+        for (i, (gap, step)) in steps.iter().enumerate() {
+            now = now.saturating_add(*gap);
+            let stamp = EventStamp { id: fresh(), dtm_ms: now };
+            match (screen_payload(step), step) {
+                (Some(payload), _) => {
+                    sent.extend(state.track(now, stamp, payload, &mut fresh).into_iter().map(|e| (i, e)));
+                }
+                (None, ScreenStep::Background(background)) => {
+                    sent.extend(state.set_background(*background, now, stamp, &mut fresh).map(|e| (i, e)));
+                }
+                (None, other) => prop_assert!(false, "no payload for {:?}", other),
+            }
+        }
+        for (step, event) in &sent {
+            let line = serde_json::to_value(OutputLine::new(*step, 0, event)).unwrap();
+            prop_assert_eq!(validate_line(&line), Ok(()), "step {}: {}", step, line);
         }
     }
 }

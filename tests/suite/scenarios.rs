@@ -3,7 +3,7 @@
 //! desktop adapter run the mobile files; the cookie store over the native jar runs the web
 //! files. Each backend supplies only a launcher; the shared runner
 //! (`client_session_suite::check_backend`) runs every scenario file of its platform and
-//! validates every entity against the official Iglu schema.
+//! validates every entity and event data object against its official Iglu schema.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,10 +15,11 @@ use client_session_desktop::{DesktopError, DesktopOptions, DesktopTracker};
 use client_session_scenario::Platform;
 use client_session_scenario::{Launcher, MemoryLauncher, SledLauncher, WebLauncher};
 use client_session_suite::{
-    check_backend, load_cases, play, report_for_a_wrong_web_expected_line, Case,
+    check_backend, load_cases, play, report_for_a_wrong_web_expected_line, verify, Case,
 };
+use serde_json::{json, Value};
 
-/// Runs every mobile scenario file on launchers from `make`, against the official schema.
+/// Runs every mobile scenario file on launchers from `make`, against the official schemas.
 async fn suite<L: Launcher>(backend: &str, make: impl FnMut(&Case) -> L) {
     if let Err(report) = check_backend(backend, Platform::Mobile, make).await {
         panic!("{report}");
@@ -130,6 +131,51 @@ async fn a_wrong_web_expected_line_fails_the_check() {
         report.contains("05-gap-equal-to-timeout-rotates.json") && report.contains("line 1"),
         "{report}"
     );
+}
+
+/// The check can fail on what screens add: mobile scenario 02 as the memory store plays it
+/// passes, and each screen object in it broken in turn fails against its own schema (a summary
+/// with a negative `foreground_sec`, `screen_end` data that is not empty, a screen without id,
+/// screen view data whose id is not a UUID), the report naming the file, the line and the key.
+#[tokio::test]
+async fn a_broken_screen_object_fails_the_check() {
+    let case = load_cases()
+        .unwrap()
+        .into_iter()
+        .find(|case| {
+            case.path
+                .ends_with("02-event-index-counts-within-session.json")
+        })
+        .unwrap();
+    let actual = play(&case, &mut MemoryLauncher::new("default"))
+        .await
+        .unwrap();
+    verify(&case, &actual).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(actual[2]["event"], "screen_end");
+    assert_eq!(actual[3]["event"], "screen_view");
+    // The line, the key, and what breaks the object under it.
+    type Break = (usize, &'static str, fn(&mut Value));
+    let breaks: [Break; 4] = [
+        (2, "screen_summary", |summary| {
+            summary["foreground_sec"] = json!(-1);
+        }),
+        (2, "data", |data| data["name"] = json!("screen")),
+        (3, "screen", |screen| {
+            screen.as_object_mut().unwrap().remove("id");
+        }),
+        (3, "data", |data| data["id"] = json!("screen-2")),
+    ];
+    for (line, key, break_it) in breaks {
+        let mut broken = actual.clone();
+        break_it(&mut broken[line][key]);
+        let report = verify(&case, &broken).unwrap_err();
+        assert!(
+            report.starts_with(&format!(
+                "02-event-index-counts-within-session.json: line {line}: `{key}` "
+            )),
+            "{report}"
+        );
+    }
 }
 
 /// A launcher plays only its own platform's scenarios.

@@ -5,7 +5,10 @@
 //! script (create, time, step, track JSON, lifecycle calls, flush, close), pipes it into ONE
 //! driver process for all files, and reads back what the binding's callbacks gave it (`event`
 //! and `session` lines, each the binding's JSON as it came). Each event becomes the Part C line
-//! `client-session replay` prints, written to `DIR/<stem>.jsonl`. The script, line by line:
+//! `client-session replay` prints, written to `DIR/<stem>.jsonl`: `client_session`, `screen` and
+//! `screen_summary` from its `co` entities, and for the screen events `data` from its `ue_pr`.
+//! Both bindings print the same lines, so this one conversion serves both. The script, line by
+//! line:
 //!
 //! ```text
 //! begin <stem>                       the driver echoes it
@@ -27,7 +30,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
-use client_session_core::{Config, Payload};
+use client_session_core::{
+    Config, Payload, CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, LIST_ITEM_VIEW_SCHEMA,
+    SCREEN_END_SCHEMA, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA, SCREEN_VIEW_SCHEMA,
+    SCROLL_CHANGED_SCHEMA,
+};
 use client_session_scenario::{parse, Op, Platform, Scenario};
 use serde_json::{json, Map, Value};
 
@@ -151,7 +158,7 @@ fn script_for(scenario: &Scenario, stem: &str, dir: &Path, script: &mut String) 
             .saturating_add(step.clock_ms.unwrap_or(step.at_ms));
         script.push_str(&format!("time {now_ms}\nstep {index} {}\n", step.at_ms));
         match &step.op {
-            Op::Track(name) => script.push_str(&format!("track {}\n", event_json(&name.payload()))),
+            Op::Track(payload) => script.push_str(&format!("track {}\n", event_json(payload))),
             Op::Background => script.push_str("background\n"),
             Op::Foreground => script.push_str("foreground\n"),
             Op::NewSession => script.push_str("new_session\n"),
@@ -180,6 +187,8 @@ fn config_json(config: &Config, now_ms: i64) -> Value {
         "continueSessionOnRestart": config.continue_session_on_restart,
         "lifecycleAutotracking": config.lifecycle_events,
         "userAnonymisation": config.anonymous,
+        "screenContext": config.screen_context,
+        "screenEngagementAutotracking": config.screen_engagement,
         "test": {"clockMs": now_ms},
     })
 }
@@ -187,7 +196,20 @@ fn config_json(config: &Config, now_ms: i64) -> Value {
 /// The event JSON of `client-session-mobile` for a scenario's payload.
 fn event_json(payload: &Payload) -> Value {
     match payload {
-        Payload::ScreenView { name } => json!({"type": "screen_view", "name": name}),
+        // The event's data in the names of `client-session-mobile`'s JSON (camel case; the
+        // screen's own type is `screenType`, `type` naming the event).
+        Payload::ScreenView(_) | Payload::ListItemView(_) | Payload::ScrollChanged(_) => {
+            let mut event = json!({"type": payload.name()});
+            let data = payload
+                .self_describing_json()
+                .and_then(|json| json.get("data").cloned());
+            if let Some(Value::Object(data)) = data {
+                for (key, value) in data {
+                    event[mobile_key(&key)] = value;
+                }
+            }
+            event
+        }
         Payload::Structured {
             category,
             action,
@@ -211,15 +233,36 @@ fn event_json(payload: &Payload) -> Value {
         }
         Payload::PageView { url } => json!({"type": "page_view", "url": url}),
         // Emitted by the tracker, never tracked by a scenario.
-        Payload::ApplicationForeground { .. } | Payload::ApplicationBackground { .. } => {
-            json!({"type": "lifecycle"})
+        Payload::ApplicationForeground { .. }
+        | Payload::ApplicationBackground { .. }
+        | Payload::ScreenEnd => json!({"type": payload.name()}),
+    }
+}
+
+/// An event data key (`type`, `items_count`, `x_offset`…) as `client-session-mobile`'s JSON
+/// names it (`screenType`, `itemsCount`, `xOffset`…).
+fn mobile_key(key: &str) -> String {
+    if key == "type" {
+        return "screenType".to_owned();
+    }
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
         }
     }
+    out
 }
 
 /// Reads the driver's output into each file's Part C lines, checking the protocol as it goes:
 /// every event belongs to a step, and a `session` line comes right before exactly the events
-/// that start a session (`eventIndex` 1), holding their entity.
+/// that start a session (`eventIndex` 1, a `screen_end` as much as any), holding their entity.
 fn read_output(output: impl BufRead) -> Result<BTreeMap<String, Vec<Value>>> {
     let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut current: Option<(String, Option<(u64, i64)>)> = None;
@@ -263,17 +306,8 @@ fn read_output(output: impl BufRead) -> Result<BTreeMap<String, Vec<Value>>> {
                         at()
                     ),
                 }
-                let mut out = Map::new();
-                out.insert("step".into(), json!(index));
-                out.insert("at_ms".into(), json!(at_ms));
-                out.insert("event".into(), event["event"].clone());
-                out.insert("event_id".into(), event["eventId"].clone());
-                out.insert("dtm".into(), event["dtm"].clone());
-                out.insert("client_session".into(), entity);
-                files
-                    .entry(stem.clone())
-                    .or_default()
-                    .push(Value::Object(out));
+                let line = part_c_line(index, at_ms, &event, entity).with_context(at)?;
+                files.entry(stem.clone()).or_default().push(line);
             }
             "error" => errors.push(at()),
             _ => bail!("{}: not a line of the protocol", at()),
@@ -285,22 +319,65 @@ fn read_output(output: impl BufRead) -> Result<BTreeMap<String, Vec<Value>>> {
     Ok(files)
 }
 
+/// The events whose `data` a Part C mobile line shows, each with the schema its `ue_pr` must
+/// name.
+const DATA_EVENTS: [(&str, &str); 4] = [
+    ("screen_view", SCREEN_VIEW_SCHEMA),
+    ("screen_end", SCREEN_END_SCHEMA),
+    ("list_item_view", LIST_ITEM_VIEW_SCHEMA),
+    ("scroll_changed", SCROLL_CHANGED_SCHEMA),
+];
+
+/// The Part C line `client-session replay` prints for a binding's event JSON (`event`,
+/// `eventId`, `dtm`, `ue_pr`, `co`) emitted by step `index` at `at_ms`: `data` from `ue_pr` for
+/// the screen events only, `screen` and `screen_summary` from `co` (`null` when absent).
+fn part_c_line(index: u64, at_ms: i64, event: &Value, client_session: Value) -> Result<Value> {
+    let name = event["event"].as_str().context("no `event` name")?;
+    let mut out = Map::new();
+    out.insert("step".into(), json!(index));
+    out.insert("at_ms".into(), json!(at_ms));
+    out.insert("event".into(), json!(name));
+    out.insert("event_id".into(), event["eventId"].clone());
+    out.insert("dtm".into(), event["dtm"].clone());
+    out.insert("client_session".into(), client_session);
+    if let Some((_, schema)) = DATA_EVENTS.iter().find(|(event, _)| *event == name) {
+        let ue_pr = &event["ue_pr"];
+        if ue_pr["schema"] != *schema {
+            bail!("a {name} event's `ue_pr` does not name {schema}");
+        }
+        let data = ue_pr.get("data").context("`ue_pr` has no `data`")?;
+        out.insert("data".into(), data.clone());
+    }
+    for (key, schema) in [
+        ("screen", SCREEN_SCHEMA),
+        ("screen_summary", SCREEN_SUMMARY_SCHEMA),
+    ] {
+        out.insert(key.into(), entity_of(event, schema)?.unwrap_or(Value::Null));
+    }
+    Ok(Value::Object(out))
+}
+
 /// The `client_session` entity's data among an event's `co` contexts.
 fn client_session_of(event: &Value) -> Result<Value> {
+    entity_of(event, CLIENT_SESSION_SCHEMA)?.context("no client_session entity in `co`")
+}
+
+/// The data of the entity with `schema` among an event's `co` contexts, if there is one.
+fn entity_of(event: &Value, schema: &str) -> Result<Option<Value>> {
     let contexts = &event["co"];
-    if contexts["schema"] != "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1" {
+    if contexts["schema"] != CONTEXTS_SCHEMA {
         bail!("`co` is not a contexts 1-0-1 object");
     }
-    contexts["data"]
+    let mut found = contexts["data"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .find(|entity| {
-            entity["schema"]
-                == "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
-        })
-        .map(|entity| entity["data"].clone())
-        .context("no client_session entity in `co`")
+        .context("`co` has no `data` array")?
+        .iter()
+        .filter(|entity| entity["schema"] == schema);
+    let first = found.next().map(|entity| entity["data"].clone());
+    if found.next().is_some() {
+        bail!("`co` holds two {schema} entities");
+    }
+    Ok(first)
 }
 
 /// Every mobile scenario file of the shared suite, in name order.
@@ -319,14 +396,14 @@ pub fn mobile_scenarios(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Checks replayed output against the shared suite: each file's expected output (symbolic
-/// form) and every entity against the official Iglu schema, as the suite checks every backend.
+/// form) and every entity and event data object against its official Iglu schema, as the suite
+/// checks every backend.
 ///
 /// # Errors
 /// Every file that differs, with the suite's report.
 pub fn verify(replayed: &[Replayed]) -> Result<()> {
     let cases = client_session_suite::load_cases().map_err(|e| anyhow::anyhow!(e))?;
-    let iglu = client_session_suite::iglu::ClientSessionSchema::official()
-        .map_err(|e| anyhow::anyhow!(e))?;
+    client_session_suite::iglu::IgluSchema::all_official().map_err(|e| anyhow::anyhow!(e))?;
     let mut failures = Vec::new();
     for output in replayed {
         let name = output.file.file_name().context("a file name")?;
@@ -334,7 +411,7 @@ pub fn verify(replayed: &[Replayed]) -> Result<()> {
             .iter()
             .find(|case| case.path.file_name() == Some(name))
             .with_context(|| format!("{} is not a scenario of the suite", output.file.display()))?;
-        if let Err(report) = client_session_suite::verify(case, &output.lines, iglu) {
+        if let Err(report) = client_session_suite::verify(case, &output.lines) {
             failures.push(report);
         }
     }
@@ -363,9 +440,33 @@ mod tests {
     const SESSION: &str = r#"{"userId":"u","sessionId":"s","sessionIndex":1,"previousSessionId":null,"storageMechanism":"LOCAL_STORAGE","firstEventId":"e","firstEventTimestamp":"t","eventIndex":1}"#;
 
     fn event(session: &str) -> String {
-        format!(
-            r#"event {{"event":"screen_view","eventId":"e","dtm":5,"co":{{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{{"schema":"iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2","data":{session}}}]}}}}"#
-        )
+        event_with("structured", "e", None, session, &[])
+    }
+
+    /// An `event` line as a binding prints it: `ue_pr` when given, `co` with the session and
+    /// `extra` entities (schema, data).
+    fn event_with(
+        name: &str,
+        id: &str,
+        ue_pr: Option<Value>,
+        session: &str,
+        extra: &[(&str, Value)],
+    ) -> String {
+        let mut entities = vec![json!({
+            "schema": CLIENT_SESSION_SCHEMA,
+            "data": serde_json::from_str::<Value>(session).unwrap()
+        })];
+        entities.extend(
+            extra
+                .iter()
+                .map(|(schema, data)| json!({"schema": schema, "data": data})),
+        );
+        let mut event = json!({"event": name, "eventId": id, "dtm": 5,
+            "co": {"schema": CONTEXTS_SCHEMA, "data": entities}});
+        if let Some(ue_pr) = ue_pr {
+            event["ue_pr"] = ue_pr;
+        }
+        format!("event {event}")
     }
 
     #[test]
@@ -376,17 +477,107 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            serde_json::to_string(&out["a"][0]).unwrap(),
-            format!(
-                r#"{{"step":3,"at_ms":40,"event":"screen_view","event_id":"e","dtm":5,"client_session":{SESSION}}}"#
-            )
+            out["a"][0],
+            serde_json::from_str::<Value>(&format!(
+                r#"{{"step":3,"at_ms":40,"event":"structured","event_id":"e","dtm":5,"client_session":{SESSION},"screen":null,"screen_summary":null}}"#
+            ))
+            .unwrap()
+        );
+    }
+
+    /// A screen_end that starts a session is announced like any event, and the lines carry
+    /// `data` for the screen events only, and the screen entities.
+    #[test]
+    fn screen_events_carry_their_data_and_entities() {
+        let second = SESSION.replace(r#""eventIndex":1"#, r#""eventIndex":2"#);
+        let third = SESSION.replace(r#""eventIndex":1"#, r#""eventIndex":3"#);
+        let screen = json!({"name": "home", "id": "s1"});
+        let summary = json!({"foreground_sec": 2.5, "background_sec": 0});
+        let end = event_with(
+            "screen_end",
+            "e1",
+            Some(json!({"schema": SCREEN_END_SCHEMA, "data": {}})),
+            SESSION,
+            &[
+                (SCREEN_SCHEMA, screen.clone()),
+                (SCREEN_SUMMARY_SCHEMA, summary.clone()),
+            ],
+        );
+        let view = event_with(
+            "screen_view",
+            "e2",
+            Some(json!({"schema": SCREEN_VIEW_SCHEMA, "data": {"name": "cart", "id": "s2"}})),
+            &second,
+            &[(SCREEN_SCHEMA, json!({"name": "cart", "id": "s2"}))],
+        );
+        let like = event_with(
+            "self_describing",
+            "e3",
+            Some(json!({"schema": "iglu:com.acme/like/jsonschema/1-0-0", "data": {"id": 1}})),
+            &third,
+            &[],
+        );
+        let out = lines(&format!(
+            "begin a\nstep 0 9\nsession {SESSION}\n{end}\n{view}\nstep 1 10\n{like}\n"
+        ))
+        .unwrap();
+        let lines = &out["a"];
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0]["event"], "screen_end");
+        assert_eq!(lines[0]["data"], json!({}));
+        assert_eq!(lines[0]["screen"], screen);
+        assert_eq!(lines[0]["screen_summary"], summary);
+        assert_eq!(lines[1]["data"], json!({"name": "cart", "id": "s2"}));
+        assert_eq!(lines[1]["screen"], json!({"name": "cart", "id": "s2"}));
+        assert_eq!(lines[1]["screen_summary"], Value::Null);
+        assert_eq!(lines[1]["client_session"]["eventIndex"], 2);
+        assert_eq!(lines[2]["step"], 1);
+        assert!(lines[2].get("data").is_none(), "{}", lines[2]);
+        assert_eq!(lines[2]["screen"], Value::Null);
+        // The workspace's serde_json keeps insertion order: the written lines are in Part C's.
+        let keys: Vec<_> = lines[0].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "step",
+                "at_ms",
+                "event",
+                "event_id",
+                "dtm",
+                "client_session",
+                "data",
+                "screen",
+                "screen_summary"
+            ]
         );
     }
 
     #[test]
     fn protocol_breaches_are_errors() {
         let later = SESSION.replace(r#""eventIndex":1"#, r#""eventIndex":2"#);
+        let screen_view = |ue_pr: Option<Value>| event_with("screen_view", "e", ue_pr, &later, &[]);
         for bad in [
+            // A screen event without its `ue_pr`, or with another event's.
+            format!("begin a\nstep 1 2\n{}\n", screen_view(None)),
+            format!(
+                "begin a\nstep 1 2\n{}\n",
+                screen_view(Some(json!({"schema": SCREEN_END_SCHEMA, "data": {}})))
+            ),
+            format!(
+                "begin a\nstep 1 2\n{}\n",
+                screen_view(Some(json!({"schema": SCREEN_VIEW_SCHEMA})))
+            ),
+            // Two screen entities on one event.
+            format!(
+                "begin a\nstep 1 2\n{}\n",
+                event_with(
+                    "structured",
+                    "e",
+                    None,
+                    &later,
+                    &[(SCREEN_SCHEMA, json!({})), (SCREEN_SCHEMA, json!({}))]
+                )
+            ),
             format!("begin a\n{}\n", event(SESSION)),
             format!("step 1 2\n{}\n", event(&later)),
             format!("begin a\nstep 1 2\n{}\n", event(SESSION)),
@@ -397,6 +588,26 @@ mod tests {
         ] {
             assert!(lines(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_screen_configuration_reaches_the_tracker() {
+        let scenario = parse(
+            r#"{"name":"n","platform":"mobile","start_ms":0,
+                "config":{"screen_context":false,"screen_engagement":false},"steps":[]}"#,
+        )
+        .unwrap();
+        let mut script = String::new();
+        script_for(&scenario, "x", Path::new("/d/x"), &mut script);
+        let config: Value = serde_json::from_str(
+            script
+                .lines()
+                .find_map(|line| line.strip_prefix("create /d/x default "))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(config["screenContext"], false);
+        assert_eq!(config["screenEngagementAutotracking"], false);
     }
 
     #[test]
@@ -412,13 +623,13 @@ mod tests {
         script_for(&scenario, "x", Path::new("/d/x"), &mut script);
         let config = |ms: i64| {
             format!(
-                r#"{{"foregroundTimeout":5,"backgroundTimeout":1800,"continueSessionOnRestart":false,"lifecycleAutotracking":true,"userAnonymisation":false,"test":{{"clockMs":{ms}}}}}"#
+                r#"{{"foregroundTimeout":5,"backgroundTimeout":1800,"continueSessionOnRestart":false,"lifecycleAutotracking":true,"userAnonymisation":false,"screenContext":true,"screenEngagementAutotracking":true,"test":{{"clockMs":{ms}}}}}"#
             )
         };
         assert_eq!(
             script,
             format!(
-                "begin x\ncreate /d/x default {}\ntime 1000\nstep 0 0\ntrack {{\"type\":\"screen_view\",\"name\":\"scenario\"}}\nflush\n\
+                "begin x\ncreate /d/x default {}\ntime 1000\nstep 0 0\ntrack {{\"type\":\"screen_view\",\"name\":\"screen\"}}\nflush\n\
                  time 1007\nstep 1 7\nclose\ncreate /d/x default {}\nflush\n\
                  time 1002\nstep 2 9\nanonymous true\nflush\nclose\n",
                 config(1000),

@@ -47,7 +47,7 @@ fn round_trips(c: &mut Criterion) {
             runtime.block_on(async {
                 black_box(
                     handle
-                        .track(Event::new(Payload::screen_view("bench")))
+                        .track(Event::new(Payload::structured("bench", "t")))
                         .await,
                 )
             })

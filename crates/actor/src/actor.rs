@@ -3,8 +3,8 @@
 use std::sync::{Arc, OnceLock};
 
 use client_session_core::{
-    ClientSession, Config, Durability, EventStamp, Payload, SessionModel, Snapshot, TrackedEvent,
-    MAX_INDEX,
+    ClientSession, Config, Durability, EventStamp, Payload, SessionModel, Snapshot, Tracked,
+    TrackedEvent, TrackerState, MAX_INDEX,
 };
 use client_session_store::{CurrentOf, Loaded, SessionStore, StoredBy};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -21,7 +21,7 @@ pub(crate) enum Message {
     Track {
         stamp: EventStamp,
         payload: Payload,
-        reply: Option<oneshot::Sender<TrackedEvent>>,
+        reply: Option<oneshot::Sender<Tracked>>,
     },
     SetBackground {
         in_background: bool,
@@ -67,7 +67,7 @@ type ClearReply = Option<oneshot::Sender<Result<(), Error>>>;
 /// An outcome held back until the batch that produced it is persisted: then tracked events go
 /// to the sink, in order, and replies to their callers.
 enum Reply {
-    Tracked(Option<oneshot::Sender<TrackedEvent>>, TrackedEvent),
+    Tracked(Option<oneshot::Sender<Tracked>>, Tracked),
     Lifecycle(
         Option<oneshot::Sender<Option<TrackedEvent>>>,
         Option<TrackedEvent>,
@@ -86,9 +86,9 @@ impl Reply {
         };
         // The caller may have stopped waiting; its event is tracked all the same.
         let _ = match self {
-            Self::Tracked(tx, event) => {
-                deliver(&event);
-                tx.map_or(Ok(()), |tx| tx.send(event).map_err(drop))
+            Self::Tracked(tx, tracked) => {
+                tracked.iter().for_each(&mut deliver);
+                tx.map_or(Ok(()), |tx| tx.send(tracked).map_err(drop))
             }
             Self::Lifecycle(tx, event) => {
                 event.iter().for_each(&mut deliver);
@@ -140,7 +140,8 @@ impl Mailbox {
 /// It runs the rule set its store keeps (`S::Model`): the mobile rules on memory and sled, the
 /// web rules on cookies.
 pub struct SessionActor<S: SessionStore> {
-    state: S::Model,
+    /// The store's session rule set with the screen machine.
+    state: TrackerState<S::Model>,
     store: S,
     clock: Arc<dyn Clock>,
     inbox: mpsc::UnboundedReceiver<Message>,
@@ -220,7 +221,7 @@ impl<S: SessionStore> SessionActor<S> {
             clock,
             failure: _,
         } = mailbox;
-        let state = S::Model::start(
+        let state = TrackerState::<S::Model>::start(
             config,
             store.storage_mechanism(),
             opened,
@@ -229,7 +230,7 @@ impl<S: SessionStore> SessionActor<S> {
         );
         // The session the tracker starts with is no news: subscribers hear of sessions that
         // start later (as when the handle is made after the store is open).
-        let initial = state.snapshot().session;
+        let initial = state.session().snapshot().session;
         sessions.send_if_modified(|session| {
             *session = initial;
             false
@@ -237,12 +238,12 @@ impl<S: SessionStore> SessionActor<S> {
         let mut actor = Self {
             // A start that must write at once counts as unsaved; any other is what the store
             // holds until the first change.
-            saved: if state.writes_at_start() {
+            saved: if state.session().writes_at_start() {
                 None
             } else {
-                state.stored()
+                state.session().stored()
             },
-            background_stay: state.background_stay(),
+            background_stay: state.session().background_stay(),
             state,
             store,
             clock,
@@ -325,9 +326,9 @@ impl<S: SessionStore> SessionActor<S> {
                 reply,
             } => {
                 let now = self.clock.now_ms();
-                let event = self.state.track(now, stamp, payload, Uuid::new_v4);
-                self.announce_event(&event);
-                replies.push(Reply::Tracked(reply, event));
+                let tracked = self.state.track(now, stamp, payload, Uuid::new_v4);
+                tracked.iter().for_each(|e| self.announce_event(e));
+                replies.push(Reply::Tracked(reply, tracked));
             }
             Message::SetBackground {
                 in_background,
@@ -347,22 +348,26 @@ impl<S: SessionStore> SessionActor<S> {
             }
             Message::NewSession { reply } => {
                 let now = self.clock.now_ms();
-                if let Some(started) = self.state.new_session(now, Uuid::new_v4) {
+                if let Some(started) = self.state.session_mut().new_session(now, Uuid::new_v4) {
                     self.announce(&started);
                 }
                 replies.push(Reply::Done(reply));
             }
             Message::Pause { reply } => {
-                self.state.pause();
+                self.state.session_mut().pause();
                 replies.push(Reply::Done(reply));
             }
             Message::Resume { reply } => {
-                self.state.resume();
+                self.state.session_mut().resume();
                 replies.push(Reply::Done(reply));
             }
             Message::SetAnonymous { anonymous, reply } => {
                 let now = self.clock.now_ms();
-                if let Some(started) = self.state.set_anonymous(anonymous, now, Uuid::new_v4) {
+                if let Some(started) =
+                    self.state
+                        .session_mut()
+                        .set_anonymous(anonymous, now, Uuid::new_v4)
+                {
                     self.announce(&started);
                 }
                 replies.push(Reply::Done(reply));
@@ -376,7 +381,7 @@ impl<S: SessionStore> SessionActor<S> {
             }
             Message::Flush { reply } => replies.push(Reply::Done(reply)),
             Message::Snapshot { reply } => {
-                replies.push(Reply::Snapshot(reply, self.state.snapshot()))
+                replies.push(Reply::Snapshot(reply, self.state.session().snapshot()))
             }
             Message::Shutdown { reply } => shutdowns.push(reply),
         }
@@ -427,10 +432,10 @@ impl<S: SessionStore> SessionActor<S> {
     /// Takes what the store holds now (read before a batch, or what is left after a
     /// `clear_user_data`) into the rule set.
     fn adopt(&mut self, current: CurrentOf<S>, now_ms: i64) {
-        let before = self.state.stored();
+        let before = self.state.session().stored();
         let kept = self.saved == before;
-        self.state.reload(current, now_ms, kept);
-        let after = self.state.stored();
+        self.state.session_mut().reload(current, now_ms, kept);
+        let after = self.state.session().stored();
         // What the store holds, so a batch that changes nothing writes nothing; but a
         // refused decision the rule set kept over the read is still to be written.
         if kept || after != before {
@@ -438,7 +443,7 @@ impl<S: SessionStore> SessionActor<S> {
         }
         // A session the tracker no longer has (its user was forgotten) is no one's latest: the
         // watch forgets it too, without waking subscribers, who hear of the next new session.
-        if self.state.snapshot().session.is_none() {
+        if self.state.session().snapshot().session.is_none() {
             self.sessions.send_if_modified(|session| {
                 *session = None;
                 false
@@ -490,6 +495,7 @@ impl<S: SessionStore> SessionActor<S> {
         }
         let write = self
             .state
+            .session()
             .stored()
             .filter(|state| self.saved.as_ref() != Some(state))
             .map(|state| {
@@ -523,7 +529,7 @@ impl<S: SessionStore> SessionActor<S> {
     /// Whether the app began a new stay in the background since the last batch (a real flip,
     /// whether or not it emitted an event); remembers the stay it is in.
     fn entered_background(&mut self) -> bool {
-        let stay = self.state.background_stay();
+        let stay = self.state.session().background_stay();
         let entered = stay.is_some() && stay != self.background_stay;
         self.background_stay = stay;
         entered
@@ -532,7 +538,7 @@ impl<S: SessionStore> SessionActor<S> {
     /// Keeps the state durably with the clean marker set ([`SessionStore::suspend`]), even
     /// when it has not changed: the marker is what a kill in the background leaves behind.
     async fn suspend(&mut self) {
-        let Some(state) = self.state.stored().or_else(|| self.saved.clone()) else {
+        let Some(state) = self.state.session().stored().or_else(|| self.saved.clone()) else {
             return;
         };
         let now_ms = self.clock.now_ms();
@@ -575,7 +581,7 @@ impl<S: SessionStore> SessionActor<S> {
         let now_ms = self.clock.now_ms();
         // Nothing decided since the last read and nothing saved (a web tracker whose cookies
         // someone else wrote last): there is nothing of ours to keep.
-        let Some(state) = self.state.stored().or_else(|| self.saved.clone()) else {
+        let Some(state) = self.state.session().stored().or_else(|| self.saved.clone()) else {
             return Ok(());
         };
         let result = self.store.close(&state, now_ms).await;

@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use client_session_core::{ClientSession, EventStamp, Payload, Snapshot, TrackedEvent};
+use client_session_core::{
+    ClientSession, EventStamp, ListItemView, Payload, ScreenView, ScrollChanged, Snapshot, Tracked,
+    TrackedEvent,
+};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -45,9 +48,9 @@ impl Event {
     ///
     /// ```
     /// # use client_session_actor::{Event, Payload};
-    /// let e = Event::new(Payload::screen_view("a")).with_id_str("6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
+    /// let e = Event::new(Payload::structured("c", "a")).with_id_str("6F9619FF-8B86-D011-B42D-00C04FC964FF").unwrap();
     /// assert_eq!(e.id.unwrap().to_string(), "6f9619ff-8b86-d011-b42d-00c04fc964ff");
-    /// assert!(Event::new(Payload::screen_view("a")).with_id_str("nope").is_err());
+    /// assert!(Event::new(Payload::structured("c", "a")).with_id_str("nope").is_err());
     /// ```
     pub fn with_id_str(self, id: &str) -> Result<Self, Error> {
         // Only the hyphenated form: the entity's schema requires it, so accept nothing looser.
@@ -87,11 +90,13 @@ impl std::fmt::Debug for SessionHandle {
 
 impl SessionHandle {
     /// Tracks an event: stamps it (id and `dtm`) now, on the caller's side, then waits for the
-    /// actor to decide its session. Returns the event with its entities.
+    /// actor to decide its session. Returns what was sent, with the entities: the event, and
+    /// before a screen view the `screen_end` of the screen it replaces; nothing for a list or
+    /// scroll event that screen engagement folded into the summary.
     ///
     /// # Errors
     /// [`Error::ShutDown`] when the actor is gone.
-    pub async fn track(&self, event: Event) -> Result<TrackedEvent, Error> {
+    pub async fn track(&self, event: Event) -> Result<Tracked, Error> {
         let stamp = self.stamp(&event);
         self.request(|reply| Message::Track {
             stamp,
@@ -116,6 +121,65 @@ impl SessionHandle {
             reply: None,
         })?;
         Ok(stamp)
+    }
+
+    /// Tracks a screen view (spec A5): [`track`](Self::track) of [`Payload::ScreenView`].
+    ///
+    /// ```
+    /// # async fn demo(handle: client_session_actor::SessionHandle) -> Result<(), Box<dyn std::error::Error>> {
+    /// use client_session_actor::ScreenView;
+    /// let sent = handle.screen_view(ScreenView::new("checkout")?.with_type("form")).await?;
+    /// let view = sent.event.expect("a screen view is always sent");
+    /// assert_eq!(&*view.screen.unwrap().name, "checkout");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn screen_view(&self, view: ScreenView) -> Result<Tracked, Error> {
+        self.track(Event::new(Payload::ScreenView(view))).await
+    }
+
+    /// [`screen_view`](Self::screen_view) without waiting, as [`track_nowait`](Self::track_nowait).
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn screen_view_nowait(&self, view: ScreenView) -> Result<EventStamp, Error> {
+        self.track_nowait(Event::new(Payload::ScreenView(view)))
+    }
+
+    /// A list item was shown: with screen engagement on it updates the screen summary and is
+    /// not sent; with it off it is a `list_item_view` event.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn list_item_view(&self, item: ListItemView) -> Result<Tracked, Error> {
+        self.track(Event::new(Payload::ListItemView(item))).await
+    }
+
+    /// [`list_item_view`](Self::list_item_view) without waiting.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn list_item_view_nowait(&self, item: ListItemView) -> Result<EventStamp, Error> {
+        self.track_nowait(Event::new(Payload::ListItemView(item)))
+    }
+
+    /// A scroll view scrolled: with screen engagement on it updates the screen summary and is
+    /// not sent; with it off it is a `scroll_changed` event.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub async fn scroll_changed(&self, scroll: ScrollChanged) -> Result<Tracked, Error> {
+        self.track(Event::new(Payload::ScrollChanged(scroll))).await
+    }
+
+    /// [`scroll_changed`](Self::scroll_changed) without waiting.
+    ///
+    /// # Errors
+    /// [`Error::ShutDown`] when the actor is gone.
+    pub fn scroll_changed_nowait(&self, scroll: ScrollChanged) -> Result<EventStamp, Error> {
+        self.track_nowait(Event::new(Payload::ScrollChanged(scroll)))
     }
 
     /// The app came to the foreground (window focus, `ON_START`). Returns the

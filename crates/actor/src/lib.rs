@@ -32,11 +32,14 @@
 //! let (handle, actor) = SessionActor::start(Config::default(), store, Arc::new(clock.clone())).await.unwrap();
 //! let task = tokio::spawn(actor.run());
 //!
-//! let event = handle.track(Event::new(Payload::screen_view("home"))).await.unwrap();
-//! assert_eq!(event.client_session.session_index, 1);
+//! let home = handle.track(Event::new(Payload::screen_view("home").unwrap())).await.unwrap();
+//! assert_eq!(home.event.unwrap().client_session.session_index, 1);
 //! clock.advance(1_800_001);
-//! let later = handle.track(Event::new(Payload::screen_view("home"))).await.unwrap();
-//! assert_eq!(later.client_session.session_index, 2);
+//! // The next screen view ends "home" first: that `screen_end` starts session 2.
+//! let later = handle.track(Event::new(Payload::screen_view("cart").unwrap())).await.unwrap();
+//! let end = later.screen_end.unwrap();
+//! assert_eq!(end.client_session.session_index, 2);
+//! assert_eq!(&*end.screen.unwrap().name, "home");
 //!
 //! handle.shutdown().await.unwrap();
 //! task.await.unwrap();
@@ -56,7 +59,10 @@ pub use client_session_core::{Clock, ManualClock};
 pub use handle::{Event, SessionHandle, SessionSubscription};
 pub use sink::EventSink;
 
-pub use client_session_core::{ClientSession, Payload, Snapshot, TrackedEvent};
+pub use client_session_core::{
+    ClientSession, ListItemView, Payload, ScreenView, ScrollChanged, Snapshot, Tracked,
+    TrackedEvent,
+};
 
 /// Errors a [`SessionHandle`] returns. Cheap to clone, so one failure can answer every
 /// caller waiting on it.

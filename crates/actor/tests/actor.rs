@@ -27,7 +27,7 @@ async fn start_on<S: SessionStore>(
 }
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("home"))
+    Event::new(Payload::structured("home", "t"))
 }
 
 #[tokio::test]
@@ -35,7 +35,7 @@ async fn tracked_events_carry_stamp_and_lifecycle_entity() {
     let (handle, clock, _task) =
         start_on(MemoryStorage::new().store("ns"), Config::default()).await;
     clock.advance(5);
-    let e = handle.track(screen()).await.unwrap();
+    let e = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(e.stamp.dtm_ms, T0 + 5);
     assert_eq!(e.client_session.first_event_id, Some(e.stamp.id));
     assert_eq!(
@@ -72,7 +72,7 @@ async fn caller_given_ids_and_timestamps_are_kept() {
         .with_id_str("6F9619FF-8B86-D011-B42D-00C04FC964FF")
         .unwrap()
         .with_timestamp_ms(42);
-    let e = handle.track(event).await.unwrap();
+    let e = handle.track(event).await.unwrap().event.unwrap();
     assert_eq!(
         e.stamp.id.to_string(),
         "6f9619ff-8b86-d011-b42d-00c04fc964ff"
@@ -93,10 +93,15 @@ async fn caller_given_ids_and_timestamps_are_kept() {
 async fn the_actor_clock_at_processing_decides_the_session() {
     let (handle, clock, _task) =
         start_on(MemoryStorage::new().store("ns"), Config::default()).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     clock.advance(1_800_001);
     // An old dtm does not keep the session alive: the clock at processing time decides.
-    let e = handle.track(screen().with_timestamp_ms(T0)).await.unwrap();
+    let e = handle
+        .track(screen().with_timestamp_ms(T0))
+        .await
+        .unwrap()
+        .event
+        .unwrap();
     assert_eq!(e.client_session.session_index, 2);
     assert_eq!(e.client_session.first_event_timestamp.unwrap().0, T0);
 }
@@ -106,7 +111,7 @@ async fn calls_after_shutdown_fail_promptly_on_every_clone() {
     let storage = MemoryStorage::new();
     let (handle, _clock, task) = start_on(storage.store("ns"), Config::default()).await;
     let other = handle.clone();
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     handle.shutdown().await.unwrap();
     task.await.unwrap();
     assert!(matches!(other.track(screen()).await, Err(Error::ShutDown)));
@@ -121,7 +126,7 @@ async fn calls_after_shutdown_fail_promptly_on_every_clone() {
 async fn dropping_every_handle_closes_cleanly() {
     let storage = MemoryStorage::new();
     let (handle, _clock, task) = start_on(storage.store("ns"), Config::default()).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     let subscription = handle.subscribe();
     drop(handle);
     task.await.unwrap();
@@ -184,16 +189,16 @@ async fn subscription_yields_new_sessions_and_ends_with_the_actor() {
     let (handle, clock, task) = start_on(MemoryStorage::new().store("ns"), Config::default()).await;
     let mut sub = handle.subscribe();
     assert_eq!(sub.latest(), None);
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         sub.next().await.unwrap().session_id,
         first.client_session.session_id
     );
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     handle.new_session().await.unwrap();
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     clock.advance(1_800_001);
-    let third = handle.track(screen()).await.unwrap();
+    let third = handle.track(screen()).await.unwrap().event.unwrap();
     // Latest value: a slow subscriber skips to the newest session.
     let seen = sub.next().await.unwrap();
     assert_eq!(seen.session_id, third.client_session.session_id);
@@ -207,13 +212,13 @@ async fn subscription_yields_new_sessions_and_ends_with_the_actor() {
 async fn everything_that_leaves_is_masked_under_anonymisation() {
     let (handle, _clock, _task) =
         start_on(MemoryStorage::new().store("ns"), Config::default()).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     let mut sub = handle.subscribe();
     handle.set_anonymous(true).await.unwrap();
     let snap = handle.snapshot().await.unwrap();
     assert!(snap.new_session_pending);
     assert_eq!(snap.session.unwrap().user_id, UserId::ANONYMOUS);
-    let e = handle.track(screen()).await.unwrap();
+    let e = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(e.client_session.user_id, UserId::ANONYMOUS);
     assert_eq!(e.client_session.previous_session_id, None);
     let announced = sub.next().await.unwrap();
@@ -225,7 +230,7 @@ async fn everything_that_leaves_is_masked_under_anonymisation() {
 async fn pause_and_new_session_show_in_the_snapshot() {
     let (handle, _clock, _task) =
         start_on(MemoryStorage::new().store("ns"), Config::default()).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     handle.pause().await.unwrap();
     handle.new_session().await.unwrap();
     let snap = handle.snapshot().await.unwrap();
@@ -303,12 +308,12 @@ async fn a_new_session_is_flushed_before_its_first_entity_is_returned() {
     let store = RecordingStore::default();
     let log = Arc::clone(&store.log);
     let (handle, _clock, _task) = start_on(store, Config::default()).await;
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         log.lock().unwrap().last(),
         Some(&(Some(first.client_session.session_id), true))
     );
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         log.lock().unwrap().last(),
         Some(&(Some(first.client_session.session_id), false)),
@@ -329,9 +334,9 @@ async fn the_store_is_given_the_clock_time_of_each_write() {
     let times = Arc::clone(&store.times);
     let (handle, clock, task) = start_on(store, Config::default()).await;
     clock.set(T0 + 1_500);
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     clock.set(T0 + 2_750);
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     clock.set(T0 + 9_001);
     handle.shutdown().await.unwrap();
     task.await.unwrap();
@@ -344,12 +349,14 @@ async fn a_failing_store_keeps_tracking_and_reports_at_shutdown() {
     let fail = Arc::clone(&store.fail);
     let (handle, _clock, task) = start_on(store, Config::default()).await;
     *fail.lock().unwrap() = true;
-    let e = handle.track(screen()).await.unwrap();
+    let e = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(e.client_session.event_index, Some(1));
     assert_eq!(
         handle
             .track(screen())
             .await
+            .unwrap()
+            .event
             .unwrap()
             .client_session
             .event_index,
@@ -393,7 +400,7 @@ async fn nowait_events_reach_the_sink_in_tracking_order() {
             handle.foreground_nowait().unwrap();
         }
     }
-    let awaited = handle.track(screen()).await.unwrap();
+    let awaited = handle.track(screen()).await.unwrap().event.unwrap();
     handle.shutdown().await.unwrap();
     task.await.unwrap();
     let mut delivered = Vec::new();
@@ -405,7 +412,7 @@ async fn nowait_events_reach_the_sink_in_tracking_order() {
     assert_eq!(delivered[12].payload.name(), "application_foreground");
     let tracked: Vec<_> = delivered
         .iter()
-        .filter(|e| e.payload.name() == "screen_view")
+        .filter(|e| e.payload.name() == "structured")
         .collect();
     for (event, stamp) in tracked.iter().zip(&stamps) {
         assert_eq!(
@@ -516,7 +523,7 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
         saved.lock().unwrap().is_some(),
         "the page load wrote the cookies before any event"
     );
-    let ours = handle.track(screen()).await.unwrap();
+    let ours = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(ours.client_session.event_index, Some(1));
 
     // Another writer (a JavaScript tracker in another tab) moved on to its own session.
@@ -532,7 +539,7 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
         session_cookie: true,
     });
     clock.advance(500);
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert!(!next.starts_session, "their session is live: it goes on");
     assert_eq!(next.client_session.session_id, Uuid::from_u128(0x7e1));
     assert_eq!(next.client_session.session_index, 4);
@@ -549,7 +556,7 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
         id: Some(theirs),
         session_cookie: false,
     });
-    let rotated = handle.track(screen()).await.unwrap();
+    let rotated = handle.track(screen()).await.unwrap().event.unwrap();
     assert!(rotated.starts_session);
     assert_eq!(rotated.client_session.session_index, 5);
     assert_eq!(
@@ -559,7 +566,7 @@ async fn each_batch_is_decided_on_what_the_store_holds_now() {
 
     // Both cookies are gone: a fresh identity.
     *outside.lock().unwrap() = Some(WebCookies::default());
-    let fresh = handle.track(screen()).await.unwrap();
+    let fresh = handle.track(screen()).await.unwrap().event.unwrap();
     assert!(fresh.starts_session);
     assert_eq!(fresh.client_session.session_index, 1);
 

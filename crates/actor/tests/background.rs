@@ -92,7 +92,7 @@ fn take(log: &Log) -> Vec<String> {
 }
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("home"))
+    Event::new(Payload::structured("home", "t"))
 }
 
 /// Ends the process without a shutdown: the actor's future is dropped, nothing is closed.
@@ -107,10 +107,10 @@ async fn background_marks_the_shutdown_clean_before_it_returns_and_the_next_even
     let storage = MemoryStorage::new();
     let log = Log::default();
     let (handle, _task) = start(&storage, Config::default(), &log).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         take(&log),
-        ["open Unclean", "save Durable", "deliver screen_view"]
+        ["open Unclean", "save Durable", "deliver structured"]
     );
 
     handle.background().await.unwrap().unwrap();
@@ -119,16 +119,16 @@ async fn background_marks_the_shutdown_clean_before_it_returns_and_the_next_even
         ["suspend", "deliver application_background"],
         "suspended before the event leaves"
     );
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         take(&log),
-        ["save Durable", "deliver screen_view"],
+        ["save Durable", "deliver structured"],
         "the marker is cleared, durably, before the next event leaves"
     );
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         take(&log),
-        ["deliver screen_view", "save Buffered"],
+        ["deliver structured", "save Buffered"],
         "then writes are buffered again"
     );
     let snapshot = handle.snapshot().await.unwrap();
@@ -148,7 +148,7 @@ async fn background_without_a_lifecycle_event_suspends_too() {
         ..Config::default()
     };
     let (handle, _task) = start(&storage, config, &log).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     take(&log);
     assert_eq!(handle.background().await.unwrap(), None);
     assert_eq!(
@@ -160,8 +160,8 @@ async fn background_without_a_lifecycle_event_suspends_too() {
     assert!(take(&log).is_empty(), "still the same stay");
     handle.foreground().await.unwrap();
     assert!(take(&log).is_empty(), "nothing to write, nothing left");
-    handle.track(screen()).await.unwrap();
-    assert_eq!(take(&log), ["save Durable", "deliver screen_view"]);
+    handle.track(screen()).await.unwrap().event.unwrap();
+    assert_eq!(take(&log), ["save Durable", "deliver structured"]);
 }
 
 #[tokio::test]
@@ -170,7 +170,7 @@ async fn a_new_stay_within_one_batch_suspends_again() {
     let log = Log::default();
     let (handle, _task) = start(&storage, Config::default(), &log).await;
     handle.background().await.unwrap();
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     take(&log);
     // Queued together (the test's runtime runs the actor only once this task waits): the
     // batch starts and ends in the background, in another stay.
@@ -196,7 +196,7 @@ async fn a_process_killed_in_the_background_continues_its_session() {
         ..Config::default()
     };
     let (handle, task) = start(&storage, config, &log).await;
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     handle.background().await.unwrap();
     kill(task).await;
     // Twice: the second life goes to the background again after its first event cleared the
@@ -205,7 +205,7 @@ async fn a_process_killed_in_the_background_continues_its_session() {
         take(&log);
         let (handle, task) = start(&storage, config, &log).await;
         assert_eq!(take(&log), ["open Clean"], "life {life}");
-        let next = handle.track(screen()).await.unwrap();
+        let next = handle.track(screen()).await.unwrap().event.unwrap();
         assert_eq!(
             next.client_session.session_id, first.client_session.session_id,
             "life {life}"
@@ -225,7 +225,7 @@ async fn without_continue_a_process_killed_in_the_background_rotates_as_any_rest
     let storage = MemoryStorage::new();
     let log = Log::default();
     let (handle, task) = start(&storage, Config::default(), &log).await;
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     handle.background().await.unwrap();
     kill(task).await;
     take(&log);
@@ -235,7 +235,7 @@ async fn without_continue_a_process_killed_in_the_background_rotates_as_any_rest
         ["open Clean"],
         "a clean shutdown, which without continue_session_on_restart still rotates"
     );
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         next.client_session.previous_session_id,
         Some(first.client_session.session_id)
@@ -253,10 +253,10 @@ async fn a_process_killed_after_an_event_that_followed_the_background_rotates() 
             ..Config::default()
         };
         let (handle, task) = start(&storage, config, &log).await;
-        let first = handle.track(screen()).await.unwrap();
+        let first = handle.track(screen()).await.unwrap().event.unwrap();
         handle.background().await.unwrap();
         let last = match then {
-            "track" => handle.track(screen()).await.unwrap(),
+            "track" => handle.track(screen()).await.unwrap().event.unwrap(),
             _ => handle.foreground().await.unwrap().unwrap(),
         };
         assert_eq!(last.client_session.event_index, Some(3), "{then}");
@@ -265,7 +265,7 @@ async fn a_process_killed_after_an_event_that_followed_the_background_rotates() 
 
         let (handle, _task) = start(&storage, config, &log).await;
         assert_eq!(take(&log), ["open Unclean"], "{then}");
-        let next = handle.track(screen()).await.unwrap();
+        let next = handle.track(screen()).await.unwrap().event.unwrap();
         assert_eq!(
             next.client_session.previous_session_id,
             Some(first.client_session.session_id),

@@ -31,7 +31,7 @@ async fn start_on<S: SessionStore>(
 }
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("home"))
+    Event::new(Payload::structured("home", "t"))
 }
 
 fn short_timeouts() -> Config {
@@ -47,9 +47,9 @@ async fn the_next_event_starts_the_new_users_first_session() {
     let storage = MemoryStorage::new();
     let clock = ManualClock::new(T0);
     let (handle, _task) = start_on(storage.store("ns"), short_timeouts(), &clock).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     clock.advance(10_001);
-    let old = handle.track(screen()).await.unwrap();
+    let old = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(old.client_session.session_index, 2);
     let old_user = storage.user_id().unwrap();
 
@@ -74,7 +74,7 @@ async fn the_next_event_starts_the_new_users_first_session() {
     assert_eq!(handle.snapshot().await.unwrap().session, None);
 
     clock.advance(1);
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         sessions.next().await.map(|s| s.session_id),
         Some(next.client_session.session_id),
@@ -96,7 +96,7 @@ async fn pending_requests_pause_and_lifecycle_are_kept() {
     let storage = MemoryStorage::new();
     let clock = ManualClock::new(T0);
     let (handle, _task) = start_on(storage.store("ns"), short_timeouts(), &clock).await;
-    handle.track(screen()).await.unwrap();
+    handle.track(screen()).await.unwrap().event.unwrap();
     handle.background().await.unwrap();
     handle.pause().await.unwrap();
     handle.new_session().await.unwrap();
@@ -105,7 +105,7 @@ async fn pending_requests_pause_and_lifecycle_are_kept() {
     assert!(snapshot.paused && snapshot.in_background && snapshot.new_session_pending);
     assert_eq!(snapshot.background_index, 1);
     clock.advance(60_000);
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(next.client_session.session_index, 1);
     assert_eq!(
         next.lifecycle.map(|l| (l.is_visible, l.index)),
@@ -113,7 +113,13 @@ async fn pending_requests_pause_and_lifecycle_are_kept() {
     );
     clock.advance(60_000);
     assert!(
-        !handle.track(screen()).await.unwrap().starts_session,
+        !handle
+            .track(screen())
+            .await
+            .unwrap()
+            .event
+            .unwrap()
+            .starts_session,
         "still paused"
     );
 }
@@ -165,10 +171,10 @@ async fn other_namespaces_hear_of_it<S: SessionStore<Model = SessionState>>(
     let clock = ManualClock::new(T0);
     let (a, _ta) = start_on(a, short_timeouts(), &clock).await;
     let (b, tb) = start_on(b, short_timeouts(), &clock).await;
-    a.track(screen()).await.unwrap();
-    b.track(screen()).await.unwrap();
+    a.track(screen()).await.unwrap().event.unwrap();
+    b.track(screen()).await.unwrap().event.unwrap();
     clock.advance(10_001);
-    let old_b = b.track(screen()).await.unwrap();
+    let old_b = b.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(old_b.client_session.session_index, 2);
 
     a.clear_user_data().await.unwrap();
@@ -180,8 +186,8 @@ async fn other_namespaces_hear_of_it<S: SessionStore<Model = SessionState>>(
         "b heard of it at its next call"
     );
     clock.advance(1);
-    let next_b = b.track(screen()).await.unwrap();
-    let next_a = a.track(screen()).await.unwrap();
+    let next_b = b.track(screen()).await.unwrap().event.unwrap();
+    let next_a = a.track(screen()).await.unwrap().event.unwrap();
     assert_ne!(next_b.client_session.user_id, old_b.client_session.user_id);
     assert_eq!(next_b.client_session.user_id, next_a.client_session.user_id);
     assert!(next_b.starts_session);
@@ -268,12 +274,12 @@ async fn a_store_that_cannot_begin_keeps_the_user_and_says_why() {
     let saved = Arc::clone(&store.saved);
     let clock = ManualClock::new(T0);
     let (handle, _task) = start_on(store, Config::default(), &clock).await;
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     match handle.clear_user_data().await {
         Err(Error::Store(e)) => assert!(matches!(*e, StoreError::Io { .. })),
         other => panic!("expected the store's error, got {other:?}"),
     }
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(next.client_session.user_id, first.client_session.user_id);
     assert_eq!(
         next.client_session.session_id,

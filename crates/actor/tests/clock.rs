@@ -33,8 +33,10 @@ fn timeouts(foreground_s: u32, background_s: u32) -> Config {
 
 async fn track(handle: &SessionHandle) -> TrackedEvent {
     handle
-        .track(Event::new(Payload::screen_view("s")))
+        .track(Event::new(Payload::structured("s", "t")))
         .await
+        .unwrap()
+        .event
         .unwrap()
 }
 
@@ -240,11 +242,13 @@ async fn caller_given_timestamps_are_kept_while_the_actor_clock_decides() {
     let id = Uuid::new_v4();
     let e = handle
         .track(
-            Event::new(Payload::screen_view("s"))
+            Event::new(Payload::structured("s", "t"))
                 .with_id(id)
                 .with_timestamp_ms(T0 + 5),
         )
         .await
+        .unwrap()
+        .event
         .unwrap();
     new_session(&first, &e);
     assert_eq!(e.stamp.dtm_ms, T0 + 5);

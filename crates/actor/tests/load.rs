@@ -26,7 +26,7 @@ const T0: i64 = 1_700_000_000_000;
 const HANDLES: usize = 8;
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("home"))
+    Event::new(Payload::structured("home", "t"))
 }
 
 /// A clock that never moves: with the default configuration every event is in one session.
@@ -77,7 +77,7 @@ async fn track_from_every_handle(handle: &SessionHandle, per_handle: u32) -> Uui
             tokio::spawn(async move {
                 let mut got = Vec::with_capacity(per_handle as usize);
                 for _ in 0..per_handle {
-                    let e = h.track(screen()).await.unwrap();
+                    let e = h.track(screen()).await.unwrap().event.unwrap();
                     got.push((
                         e.client_session.session_id,
                         e.client_session.event_index.unwrap(),
@@ -239,7 +239,7 @@ async fn shutdown_under_load_on_sled_keeps_every_ok_event_and_refuses_the_rest()
                     } else if n == 0 {
                         h.foreground().await
                     } else {
-                        h.track(screen()).await.map(Some)
+                        h.track(screen()).await.map(|t| t.event)
                     };
                     match result {
                         Ok(emitted) => caller
@@ -433,7 +433,7 @@ async fn a_steady_stream_does_not_hold_back_the_events_before_it() {
     }
     clock.release();
     let answered = awaited.await.unwrap();
-    assert_eq!(answered.client_session.event_index, Some(1));
+    assert_eq!(answered.event.unwrap().client_session.event_index, Some(1));
     handle.shutdown().await.unwrap();
     task.await.unwrap();
     let at = delivered_at.lock().unwrap().unwrap();

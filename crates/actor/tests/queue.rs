@@ -13,7 +13,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 const T0: i64 = 1_700_000_000_000;
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("home"))
+    Event::new(Payload::structured("home", "t"))
 }
 
 fn drain(rx: &mut UnboundedReceiver<TrackedEvent>) -> Vec<TrackedEvent> {
@@ -91,13 +91,13 @@ async fn calls_made_before_the_store_opens_are_kept_in_order() {
     assert_eq!(
         names,
         [
-            "screen_view",
-            "screen_view",
-            "screen_view",
-            "screen_view",
-            "screen_view",
+            "structured",
+            "structured",
+            "structured",
+            "structured",
+            "structured",
             "application_background",
-            "screen_view"
+            "structured"
         ]
     );
     for (event, stamp) in events.iter().zip(&stamps) {
@@ -131,7 +131,7 @@ async fn the_stored_session_is_not_announced_as_new() {
     .await
     .unwrap();
     let task = tokio::spawn(actor.run());
-    let first = handle.track(screen()).await.unwrap();
+    let first = handle.track(screen()).await.unwrap().event.unwrap();
     handle.shutdown().await.unwrap();
     task.await.unwrap();
 
@@ -155,7 +155,7 @@ async fn the_stored_session_is_not_announced_as_new() {
         Some(first.client_session.session_id)
     );
     clock.advance(1_800_001);
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         sessions.next().await.map(|s| s.session_id),
         Some(next.client_session.session_id),
@@ -251,7 +251,7 @@ async fn shutdown_nowait_finishes_what_was_sent_before_it() {
         .await
         .unwrap();
     let task = tokio::spawn(actor.run());
-    let next = handle.track(screen()).await.unwrap();
+    let next = handle.track(screen()).await.unwrap().event.unwrap();
     assert_eq!(
         next.client_session.session_id, delivered[0].client_session.session_id,
         "a clean shutdown: continue mode continues the session"

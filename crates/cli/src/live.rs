@@ -73,9 +73,9 @@ fn feed(
                 let emitted = runtime
                     .block_on(apply(handle, op))
                     .map_err(|e| Failure::Other(e.to_string()))?;
-                if let Some(event) = emitted {
+                for event in emitted.iter() {
                     let at_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-                    print_line(&OutputLine::new(index, at_ms, &event))?;
+                    print_line(&OutputLine::new(index, at_ms, event))?;
                 }
             }
             Err(message) => {

@@ -42,7 +42,7 @@ impl Printed {
     }
 
     fn track(&mut self, child: &mut Live) -> Value {
-        self.step(child, support::TRACK, "screen_view")
+        self.step(child, support::TRACK, "structured")
     }
 
     fn background(&mut self, child: &mut Live) -> Value {
@@ -128,5 +128,5 @@ fn a_process_killed_after_a_foreground_rotates() {
 
 #[test]
 fn a_process_killed_after_a_track_in_the_background_rotates() {
-    killed_after_an_event_that_followed_the_background(support::TRACK, "screen_view");
+    killed_after_an_event_that_followed_the_background(support::TRACK, "structured");
 }

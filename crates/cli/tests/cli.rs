@@ -26,7 +26,15 @@ fn replay_prints_part_c_lines_in_field_order() {
         first.contains(r#","dtm":1700000000000,"client_session":{"userId":""#),
         "{first}"
     );
-    assert_eq!(lines(&out).len(), 4);
+    // Mobile lines end with the screen fields: the screen view's data, then the entities.
+    assert!(
+        first.contains(r#"},"data":{"name":"screen","id":""#)
+            && first.contains(r#"},"screen":{"name":"screen","id":""#)
+            && first.ends_with(r#"},"screen_summary":null}"#),
+        "{first}"
+    );
+    // Two screen views: the second ends the first with a `screen_end` (spec A5.3).
+    assert_eq!(lines(&out).len(), 5);
 }
 
 #[test]

@@ -193,7 +193,7 @@ fn a_directory_held_by_a_running_tracker_is_reported_in_use() {
     tracker.send(TRACK);
     // One printed event: the tracker has the database open and waits for more input.
     let line = tracker.read_line().unwrap_or_default();
-    assert!(line.contains("screen_view"), "{line}");
+    assert!(line.contains("\"event\":\"structured\""), "{line}");
 
     let out = inspect_command(dir.path())
         .stdout(Stdio::piped())

@@ -20,7 +20,7 @@
 //! with its contexts back, and can [`subscribe`](SessionHandle::subscribe) to new sessions.
 //!
 //! ```
-//! use client_session::{DesktopOptions, DesktopTracker, Event, Payload};
+//! use client_session::{DesktopOptions, DesktopTracker, ScreenView};
 //!
 //! #[tokio::main(flavor = "current_thread")]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +28,8 @@
 //! #   let dir = tempfile::tempdir()?;
 //! #   let options = DesktopOptions::at_path(dir.path()); // a doctest keeps out of $HOME
 //!     let tracker = DesktopTracker::open(options).await?;
-//!     let event = tracker.handle().track(Event::new(Payload::screen_view("home"))).await?;
+//!     let sent = tracker.handle().screen_view(ScreenView::new("home")?).await?;
+//!     let event = sent.event.ok_or("a screen view is always sent")?;
 //!     assert_eq!(event.client_session.session_index, 1);
 //!     println!("{}", serde_json::to_string(&event.contexts())?); // the `co` field
 //!     tracker.shutdown().await?; // persisted and marked clean
@@ -48,10 +49,15 @@ pub use client_session_desktop::{DataLocation, DesktopError, DesktopOptions, Des
 
 // Tracking: the handle, what goes in and what comes back.
 pub use client_session_actor::{
-    ClientSession, Error, Event, Payload, SessionHandle, SessionSubscription, Snapshot,
+    ClientSession, Error, Event, Payload, SessionHandle, SessionSubscription, Snapshot, Tracked,
     TrackedEvent,
 };
 pub use client_session_core::EventStamp;
+
+// Screens (spec A5): what a screen view, a list item and a scroll say, and the entities.
+pub use client_session_core::{
+    ListItemView, Screen, ScreenError, ScreenSummary, ScreenView, ScrollChanged,
+};
 
 // Configuration.
 pub use client_session_core::{Config, Timeout};

@@ -1,5 +1,7 @@
 //! What a user can configure, with the reference trackers' defaults.
 
+use crate::screen::ScreenConfig;
+
 /// A session timeout: whole seconds from 0 to `u32::MAX`, compared in milliseconds.
 ///
 /// A gap *strictly greater* than the timeout starts a new session, so `Timeout::from_secs(0)`
@@ -59,6 +61,13 @@ pub struct Config {
     /// load (default 1800 s; 0 makes it a browser-session cookie, as in the JavaScript
     /// tracker). The mobile rules use the foreground and background timeouts instead.
     pub session_timeout: Timeout,
+    /// Whether every event carries the `screen` entity while a screen is current (Android's
+    /// `screenContext`, default on).
+    pub screen_context: bool,
+    /// Screen engagement (Android's `screenEngagementAutotracking`, default on): a
+    /// `screen_end` with the `screen_summary` before each later screen view, the summary on
+    /// lifecycle events, and list and scroll events folded into the summary instead of sent.
+    pub screen_engagement: bool,
 }
 
 impl Default for Config {
@@ -70,6 +79,8 @@ impl Default for Config {
             continue_session_on_restart: false,
             anonymous: false,
             session_timeout: Timeout::default(),
+            screen_context: true,
+            screen_engagement: true,
         }
     }
 }
@@ -82,6 +93,15 @@ impl Config {
             self.background_timeout
         } else {
             self.foreground_timeout
+        }
+    }
+
+    /// The screen features this configuration turns on.
+    #[must_use]
+    pub const fn screens(&self) -> ScreenConfig {
+        ScreenConfig {
+            context: self.screen_context,
+            engagement: self.screen_engagement,
         }
     }
 }
@@ -99,6 +119,8 @@ mod tests {
         assert!(!c.continue_session_on_restart);
         assert!(!c.anonymous);
         assert_eq!(c.session_timeout.as_secs(), 1800);
+        assert!(c.screen_context);
+        assert!(c.screen_engagement);
     }
 
     #[test]

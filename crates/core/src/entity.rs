@@ -4,6 +4,7 @@
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
+use crate::screen::{Screen, ScreenSummary, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA};
 use crate::timestamp::UtcMillis;
 use crate::user_id::UserId;
 
@@ -99,6 +100,8 @@ pub struct SelfDescribing<T> {
 pub(crate) struct ContextsRef<'a> {
     pub client_session: &'a ClientSession,
     pub lifecycle: Option<&'a LifecycleEntity>,
+    pub screen: Option<&'a Screen>,
+    pub screen_summary: Option<&'a ScreenSummary>,
 }
 
 impl Serialize for ContextsRef<'_> {
@@ -107,7 +110,10 @@ impl Serialize for ContextsRef<'_> {
         impl Serialize for Entities<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeSeq;
-                let len = 1 + usize::from(self.0.lifecycle.is_some());
+                let len = 1
+                    + usize::from(self.0.lifecycle.is_some())
+                    + usize::from(self.0.screen.is_some())
+                    + usize::from(self.0.screen_summary.is_some());
                 let mut seq = serializer.serialize_seq(Some(len))?;
                 seq.serialize_element(&SelfDescribing {
                     schema: CLIENT_SESSION_SCHEMA,
@@ -117,6 +123,18 @@ impl Serialize for ContextsRef<'_> {
                     seq.serialize_element(&SelfDescribing {
                         schema: APPLICATION_LIFECYCLE_SCHEMA,
                         data: lifecycle,
+                    })?;
+                }
+                if let Some(screen) = self.0.screen {
+                    seq.serialize_element(&SelfDescribing {
+                        schema: SCREEN_SCHEMA,
+                        data: screen,
+                    })?;
+                }
+                if let Some(summary) = self.0.screen_summary {
+                    seq.serialize_element(&SelfDescribing {
+                        schema: SCREEN_SUMMARY_SCHEMA,
+                        data: summary,
                     })?;
                 }
                 seq.end()
@@ -214,6 +232,8 @@ mod tests {
         let value = serde_json::to_value(ContextsRef {
             client_session: &e,
             lifecycle: Some(&lifecycle),
+            screen: None,
+            screen_summary: None,
         })
         .unwrap();
         assert_eq!(value["schema"], CONTEXTS_SCHEMA);
@@ -227,6 +247,8 @@ mod tests {
         let without = serde_json::to_value(ContextsRef {
             client_session: &e,
             lifecycle: None,
+            screen: None,
+            screen_summary: None,
         })
         .unwrap();
         assert_eq!(without["data"].as_array().unwrap().len(), 1);

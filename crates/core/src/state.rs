@@ -220,6 +220,8 @@ impl SessionState {
             lifecycle: self.lifecycle_entity(&payload),
             payload,
             starts_session,
+            screen: None,
+            screen_summary: None,
         }
     }
 
@@ -584,8 +586,12 @@ mod tests {
         fn track(&mut self, at: i64) -> TrackedEvent {
             let stamp = self.stamp(at);
             let sid = self.id();
-            self.state
-                .track(T0 + at, stamp, Payload::screen_view("s"), move || sid)
+            self.state.track(
+                T0 + at,
+                stamp,
+                Payload::screen_view("s").unwrap(),
+                move || sid,
+            )
         }
         fn background(&mut self, at: i64) -> Option<TrackedEvent> {
             let stamp = self.stamp(at);

@@ -26,27 +26,54 @@ pub fn format_rfc3339_millis(ms: i64) -> String {
     UtcMillis(ms).to_string()
 }
 
-impl fmt::Display for UtcMillis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UtcMillis {
+    /// The 24 ASCII bytes of `YYYY-MM-DDTHH:MM:SS.mmmZ`. Written digit by digit: every event
+    /// carries one or two, and `write!` with padding cost several times as much.
+    fn rfc3339(self) -> [u8; 24] {
         let ms = self.0.clamp(MIN_MS, MAX_MS);
         let days = ms.div_euclid(86_400_000);
         let ms_of_day = ms.rem_euclid(86_400_000);
         let (year, month, day) = civil_from_days(days);
         let secs = ms_of_day / 1000;
-        write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-            ms_of_day % 1000
-        )
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        // Clamped to the years 0000-9999, so every field fits its width.
+        for (at, width, value) in [
+            (0, 4, year),
+            (5, 2, month),
+            (8, 2, day),
+            (11, 2, secs / 3600),
+            (14, 2, secs / 60 % 60),
+            (17, 2, secs % 60),
+            (20, 3, ms_of_day % 1000),
+        ] {
+            let mut rest = value;
+            for i in (at..at + width).rev() {
+                // A digit 0-9: the cast cannot truncate.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let digit = (rest % 10) as u8;
+                out[i] = b'0' + digit;
+                rest /= 10;
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for UtcMillis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.rfc3339();
+        f.write_str(std::str::from_utf8(&bytes).map_err(|_| fmt::Error)?)
     }
 }
 
 impl Serialize for UtcMillis {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let bytes = self.rfc3339();
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => serializer.serialize_str(text),
+            // ASCII digits and separators only; the arm satisfies the type.
+            Err(_) => serializer.collect_str(self),
+        }
     }
 }
 

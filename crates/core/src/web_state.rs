@@ -115,6 +115,8 @@ impl SessionModel for WebState {
             client_session: tracked.client_session,
             lifecycle: None,
             starts_session: tracked.write.starts_session,
+            screen: None,
+            screen_summary: None,
         }
     }
 
@@ -251,7 +253,7 @@ mod tests {
             state,
             T0 + at,
             stamp(1, T0 + at),
-            Payload::screen_view("s"),
+            Payload::screen_view("s").unwrap(),
             || ids.next(),
         )
     }

@@ -29,6 +29,13 @@ pub struct TrackerConfig {
     pub lifecycle_autotracking: Option<bool>,
     /// `TrackerConfiguration.userAnonymisation` (default false).
     pub user_anonymisation: Option<bool>,
+    /// `TrackerConfiguration.screenContext`: attach the `screen` entity to every event while a
+    /// screen is current (default true).
+    pub screen_context: Option<bool>,
+    /// `TrackerConfiguration.screenEngagementAutotracking`: a `screen_end` with the
+    /// `screen_summary` before each later screen view, the summary on lifecycle events, and
+    /// list item views and scrolls folded into the summary instead of sent (default true).
+    pub screen_engagement_autotracking: Option<bool>,
     /// Test only: never set by an app.
     pub test: Option<TestOptions>,
 }
@@ -77,6 +84,10 @@ impl TrackerConfig {
                 .continue_session_on_restart
                 .unwrap_or(defaults.continue_session_on_restart),
             anonymous: self.user_anonymisation.unwrap_or(defaults.anonymous),
+            screen_context: self.screen_context.unwrap_or(defaults.screen_context),
+            screen_engagement: self
+                .screen_engagement_autotracking
+                .unwrap_or(defaults.screen_engagement),
             ..defaults
         }
     }
@@ -91,13 +102,23 @@ mod tests {
     fn every_key_reaches_the_session_config() {
         let c = TrackerConfig::parse(
             r#"{"foregroundTimeout":10,"backgroundTimeout":0,"continueSessionOnRestart":true,
-                "lifecycleAutotracking":false,"userAnonymisation":true,"test":{"clockMs":5,"storeDelayMs":2}}"#,
+                "lifecycleAutotracking":false,"userAnonymisation":true,"screenContext":false,
+                "screenEngagementAutotracking":false,"test":{"clockMs":5,"storeDelayMs":2}}"#,
         )
         .unwrap();
         let s = c.session_config();
         assert_eq!(s.foreground_timeout.as_secs(), 10);
         assert_eq!(s.background_timeout.as_secs(), 0);
         assert!(s.continue_session_on_restart && !s.lifecycle_events && s.anonymous);
+        assert!(!s.screen_context && !s.screen_engagement);
+        // Each screen key on its own, so neither can stand in for the other.
+        let only = |json: &str| TrackerConfig::parse(json).unwrap().session_config();
+        let context_off = only(r#"{"screenContext":false}"#);
+        assert!(!context_off.screen_context && context_off.screen_engagement);
+        let engagement_off = only(r#"{"screenEngagementAutotracking":false}"#);
+        assert!(engagement_off.screen_context && !engagement_off.screen_engagement);
+        let both_on = only(r#"{"screenContext":true,"screenEngagementAutotracking":true}"#);
+        assert_eq!(both_on, Config::default());
         assert_eq!(c.test.unwrap().clock_ms, Some(5));
         assert_eq!(c.test.unwrap().store_delay_ms, Some(2));
         assert_eq!(
@@ -121,6 +142,9 @@ mod tests {
             r#"{"foregroundTimeout":"10"}"#,
             r#"{"unknown":1}"#,
             r#"{"test":{"clock":1}}"#,
+            r#"{"screenContext":1}"#,
+            r#"{"screenEngagementAutotracking":"true"}"#,
+            r#"{"screenEngagement":false}"#,
         ] {
             assert!(
                 matches!(

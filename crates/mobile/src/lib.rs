@@ -8,7 +8,8 @@
 //!
 //! - the configuration: [`TrackerConfig`], in the Android tracker's names;
 //! - an event to track: [`EventInput`] (`{"type": "screen_view", "name": "home"}`);
-//! - a tracked event: [`event_json`] (its name, id, `dtm` and the `co` contexts);
+//! - a tracked event: [`event_json`] (its name, id, `dtm`, the self-describing `ue_pr` and the
+//!   `co` contexts);
 //! - a session: the `client_session` entity's data.
 //!
 //! ```

@@ -111,7 +111,9 @@ impl MobileTracker {
     }
 
     /// Tracks an event given as JSON ([`EventInput`]); returns its event id at once. The event
-    /// reaches the listener once persisted.
+    /// reaches the listener once persisted. A screen view that ends a screen (screen engagement
+    /// on) reaches it as two events, that screen's `screen_end` (an id of its own) first; a
+    /// list item view or scroll folded into the screen summary reaches it as nothing.
     ///
     /// # Errors
     /// [`MobileError::InvalidEvent`], [`MobileError::Closed`], or [`MobileError::Session`]

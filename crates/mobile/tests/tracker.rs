@@ -5,17 +5,28 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use client_session_mobile::{Listener, MobileError, MobileTracker};
+use client_session_suite::iglu::{validate_contexts, validate_self_describing};
 use serde_json::Value;
 
 const T0: i64 = 1_700_000_000_000;
 const WAIT: Duration = Duration::from_secs(30);
 
-/// What a listener heard, in order: `("event" | "session", json)`.
+/// What a listener heard, in order: `("event" | "session", json)`; and every event that
+/// broke its official Iglu schemas, with why (checked in the listener, reported when read).
 #[derive(Clone, Default)]
-struct Heard(Arc<Mutex<Vec<(&'static str, Value)>>>);
+struct Heard(
+    Arc<Mutex<Vec<(&'static str, Value)>>>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl Heard {
+    /// Fails the test if an event heard so far was not schema-valid.
+    fn all_valid(&self) {
+        let invalid = self.1.lock().unwrap();
+        assert!(invalid.is_empty(), "{}", invalid.join("\n"));
+    }
     fn events(&self) -> Vec<Value> {
+        self.all_valid();
         let heard = self.0.lock().unwrap();
         heard
             .iter()
@@ -24,16 +35,24 @@ impl Heard {
             .collect()
     }
     fn all(&self) -> Vec<(&'static str, Value)> {
+        self.all_valid();
         self.0.lock().unwrap().clone()
     }
 }
 
 impl Listener for Heard {
     fn on_event(&mut self, event_json: &str) {
-        self.0
-            .lock()
-            .unwrap()
-            .push(("event", serde_json::from_str(event_json).unwrap()));
+        let event: Value = serde_json::from_str(event_json).unwrap();
+        // Its `co` entities and `ue_pr` against the suite's official schemas; not a panic
+        // here, on the library's thread, but a report when the test reads what it heard.
+        let valid = validate_contexts(&event["co"]).and_then(|()| match event.get("ue_pr") {
+            Some(ue_pr) if !ue_pr.is_null() => validate_self_describing(ue_pr),
+            _ => Ok(()),
+        });
+        if let Err(why) = valid {
+            self.1.lock().unwrap().push(format!("{event_json}: {why}"));
+        }
+        self.0.lock().unwrap().push(("event", event));
     }
     fn on_session(&mut self, session_json: &str) {
         self.0
@@ -57,7 +76,20 @@ fn session_of(event: &Value) -> &Value {
         .unwrap()["data"]
 }
 
-const SCREEN: &str = r#"{"type":"screen_view","name":"home"}"#;
+/// The listener's schema check can fail: an event whose `screen` entity has no id is reported
+/// when the test reads what it heard.
+#[test]
+#[should_panic(expected = "rejected by")]
+fn the_listener_reports_an_event_that_breaks_its_schemas() {
+    let mut heard = Heard::default();
+    heard.on_event(
+        r#"{"event":"structured","eventId":"e","dtm":1,"co":{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{"schema":"iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0","data":{"name":"home"}}]}}"#,
+    );
+    let _ = heard.events();
+}
+
+/// A plain event: one line each (a screen view after the first also sends a `screen_end`).
+const SCREEN: &str = r#"{"type":"structured","category":"screen","action":"home"}"#;
 
 #[test]
 fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
@@ -75,7 +107,7 @@ fn events_reach_the_listener_in_order_with_their_ids_and_sessions() {
     assert_eq!(kinds, ["session", "event", "event", "event"]);
     let events = heard.events();
     assert_eq!(events[0]["eventId"], first.to_string());
-    assert_eq!(events[0]["event"], "screen_view");
+    assert_eq!(events[0]["event"], "structured");
     assert_eq!(events[0]["dtm"], T0);
     assert_eq!(events[1]["eventId"], second.to_string());
     assert_eq!(events[1]["dtm"], T0 + 1000);
@@ -215,7 +247,9 @@ fn eight_threads_at_once_get_every_event_counted_once() {
                             tracker.resume().unwrap();
                         }
                         tracker
-                            .track_json(&format!(r#"{{"type":"screen_view","name":"t{i}"}}"#))
+                            .track_json(&format!(
+                                r#"{{"type":"structured","category":"c","action":"t{i}"}}"#
+                            ))
                             .unwrap()
                     })
                     .collect::<Vec<_>>()
@@ -421,4 +455,188 @@ fn an_app_killed_in_the_background_continues_its_session() {
         tracker.close().unwrap();
         tracker.wait_closed(WAIT).unwrap();
     }
+}
+
+/// The data of the entity with `schema` among an event's `co` contexts, or `null`.
+fn entity(event: &Value, schema: &str) -> Value {
+    event["co"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["schema"] == schema)
+        .map_or(Value::Null, |e| e["data"].clone())
+}
+
+/// A second screen view reaches the listener as two events, the first screen's `screen_end`
+/// with its summary and then the view; list item views and scrolls in between are folded into
+/// that summary and reach the listener as nothing (spec B mobile "Screens").
+#[test]
+fn screens_reach_the_listener_with_their_end_and_summary() {
+    use client_session_core::{SCREEN_END_SCHEMA, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA};
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(dir.path(), &format!(r#"{{"test":{{"clockMs":{T0}}}}}"#));
+    let home_id = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+    let first = tracker
+        .track_json(&format!(
+            r#"{{"type":"screen_view","name":"home","id":"{}","screenType":"feed"}}"#,
+            home_id.to_uppercase()
+        ))
+        .unwrap();
+    // The tracker's clock when it processes a call judges sessions and times screens: each
+    // step is processed before the clock moves on.
+    tracker.flush(WAIT).unwrap();
+    tracker.set_test_time_ms(T0 + 1500).unwrap();
+    tracker
+        .track_json(r#"{"type":"list_item_view","index":3,"itemsCount":40}"#)
+        .unwrap();
+    tracker
+        .track_json(r#"{"type":"list_item_view","index":1}"#)
+        .unwrap();
+    tracker
+        .track_json(
+            r#"{"type":"scroll_changed","yOffset":100,"viewHeight":800,"contentHeight":9000}"#,
+        )
+        .unwrap();
+    tracker.flush(WAIT).unwrap();
+    tracker.set_test_time_ms(T0 + 2500).unwrap();
+    let second = tracker
+        .track_json(r#"{"type":"screen_view","name":"cart","transitionType":"push"}"#)
+        .unwrap();
+    tracker.flush(WAIT).unwrap();
+
+    let all = heard.all();
+    let kinds: Vec<_> = all
+        .iter()
+        .map(|(kind, json)| json["event"].as_str().unwrap_or(kind).to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["session", "screen_view", "screen_end", "screen_view"]
+    );
+    let events = heard.events();
+    let home = serde_json::json!({"name": "home", "id": home_id, "type": "feed"});
+
+    assert_eq!(events[0]["eventId"], first.to_string());
+    assert_eq!(events[0]["ue_pr"]["data"], home);
+    assert_eq!(entity(&events[0], SCREEN_SCHEMA), home);
+    assert_eq!(entity(&events[0], SCREEN_SUMMARY_SCHEMA), Value::Null);
+
+    let end = &events[1];
+    assert_ne!(end["eventId"], first.to_string());
+    assert_ne!(end["eventId"], second.to_string());
+    assert_eq!(end["dtm"], T0 + 2500, "the screen view's dtm");
+    assert_eq!(
+        end["ue_pr"],
+        serde_json::json!({"schema": SCREEN_END_SCHEMA, "data": {}})
+    );
+    assert_eq!(entity(end, SCREEN_SCHEMA), home, "the screen that ends");
+    assert_eq!(
+        entity(end, SCREEN_SUMMARY_SCHEMA),
+        serde_json::json!({"foreground_sec": 2.5, "background_sec": 0, "last_item_index": 3,
+            "items_count": 40, "min_y_offset": 100, "max_y_offset": 900, "content_height": 9000})
+    );
+    assert_eq!(session_of(end)["eventIndex"], 2);
+
+    let view = &events[2];
+    assert_eq!(view["eventId"], second.to_string());
+    assert_eq!(view["dtm"], T0 + 2500);
+    let cart = entity(view, SCREEN_SCHEMA);
+    assert_eq!(cart["name"], "cart");
+    assert_eq!(
+        view["ue_pr"]["data"],
+        serde_json::json!({"name": "cart", "id": cart["id"], "previousName": "home",
+            "previousId": home_id, "previousType": "feed", "transitionType": "push"})
+    );
+    assert_eq!(entity(view, SCREEN_SUMMARY_SCHEMA), Value::Null);
+    assert_eq!(session_of(view)["eventIndex"], 3);
+
+    // The lifecycle events carry the current screen's summary.
+    tracker.set_test_time_ms(T0 + 4000).unwrap();
+    tracker.background().unwrap();
+    tracker.flush(WAIT).unwrap();
+    let background = heard.events().pop().unwrap();
+    assert_eq!(background["event"], "application_background");
+    assert_eq!(entity(&background, SCREEN_SCHEMA), cart);
+    assert_eq!(
+        entity(&background, SCREEN_SUMMARY_SCHEMA),
+        serde_json::json!({"foreground_sec": 1.5, "background_sec": 0})
+    );
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+/// `screenContext` and `screenEngagementAutotracking` off: no `screen` entity, no
+/// `screen_end`, and list item views and scrolls are sent as events of their own.
+#[test]
+fn the_screen_keys_turn_the_entity_and_engagement_off() {
+    use client_session_core::{SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA};
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(
+        dir.path(),
+        &format!(
+            r#"{{"screenContext":false,"screenEngagementAutotracking":false,"test":{{"clockMs":{T0}}}}}"#
+        ),
+    );
+    for event in [
+        r#"{"type":"screen_view","name":"home"}"#,
+        r#"{"type":"list_item_view","index":3}"#,
+        r#"{"type":"scroll_changed","xOffset":-4}"#,
+        r#"{"type":"screen_view","name":"cart"}"#,
+    ] {
+        tracker.track_json(event).unwrap();
+    }
+    tracker.flush(WAIT).unwrap();
+    let events = heard.events();
+    let kinds: Vec<_> = events.iter().map(|e| e["event"].clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "screen_view",
+            "list_item_view",
+            "scroll_changed",
+            "screen_view"
+        ]
+    );
+    assert_eq!(events[1]["ue_pr"]["data"], serde_json::json!({"index": 3}));
+    assert_eq!(
+        events[2]["ue_pr"]["data"],
+        serde_json::json!({"x_offset": -4})
+    );
+    assert_eq!(events[3]["ue_pr"]["data"]["previousName"], "home");
+    for event in &events {
+        assert_eq!(entity(event, SCREEN_SCHEMA), Value::Null, "{event}");
+        assert_eq!(entity(event, SCREEN_SUMMARY_SCHEMA), Value::Null, "{event}");
+    }
+    // The summary is off too: none on the lifecycle event.
+    tracker.background().unwrap();
+    tracker.flush(WAIT).unwrap();
+    let background = heard.events().pop().unwrap();
+    assert_eq!(background["event"], "application_background");
+    assert_eq!(entity(&background, SCREEN_SUMMARY_SCHEMA), Value::Null);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
+}
+
+/// A bad screen event is refused on the caller's thread and tracks nothing.
+#[test]
+fn bad_screen_input_is_refused_and_tracks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tracker, heard) = create(dir.path(), "");
+    for bad in [
+        r#"{"type":"screen_view","name":""}"#,
+        r#"{"type":"screen_view","name":"a","previousId":"nope"}"#,
+        r#"{"type":"list_item_view","index":65536}"#,
+        r#"{"type":"scroll_changed","viewWidth":-1}"#,
+        r#"{"type":"structured","category":"c","action":"a","name":"home"}"#,
+    ] {
+        match tracker.track_json(bad) {
+            Err(MobileError::InvalidEvent(message)) => assert!(!message.is_empty()),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    tracker.track_json(SCREEN).unwrap();
+    tracker.flush(WAIT).unwrap();
+    assert_eq!(heard.events().len(), 1);
+    tracker.close().unwrap();
+    tracker.wait_closed(WAIT).unwrap();
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use client_session_core::{Config, Payload, Timeout};
+use client_session_core::{
+    Config, ListItemView, Payload, ScreenError, ScreenView, ScrollChanged, Timeout,
+};
 use client_session_store_cookie::jar::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES};
 use serde_json::{Map, Value};
 
@@ -49,7 +51,7 @@ impl Default for ScenarioConfig {
 }
 
 /// One step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// Milliseconds since `start_ms`; never decreases from step to step.
     pub at_ms: i64,
@@ -60,10 +62,10 @@ pub struct Step {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    /// Track an event.
-    Track(EventName),
+    /// Track an event, built from the step's fields.
+    Track(Payload),
     /// The app goes to the background.
     Background,
     /// The app comes to the foreground.
@@ -98,7 +100,7 @@ pub struct SetCookie {
 }
 
 /// Every key a step may have (Part C); any other is an error.
-pub const STEP_KEYS: [&str; 7] = [
+pub const STEP_KEYS: [&str; 21] = [
     "at_ms",
     "clock_ms",
     "op",
@@ -106,6 +108,43 @@ pub const STEP_KEYS: [&str; 7] = [
     "value",
     "name",
     "max_age_s",
+    "screen_id",
+    "type",
+    "previous_name",
+    "previous_id",
+    "previous_type",
+    "transition_type",
+    "index",
+    "items_count",
+    "x_offset",
+    "y_offset",
+    "view_width",
+    "view_height",
+    "content_width",
+    "content_height",
+];
+
+/// The step keys of a `screen_view` beyond `name`.
+const SCREEN_VIEW_KEYS: [&str; 6] = [
+    "screen_id",
+    "type",
+    "previous_name",
+    "previous_id",
+    "previous_type",
+    "transition_type",
+];
+
+/// The step keys of a `list_item_view`.
+const LIST_ITEM_KEYS: [&str; 2] = ["index", "items_count"];
+
+/// The step keys of a `scroll_changed`, in the schema's order.
+const SCROLL_KEYS: [&str; 6] = [
+    "x_offset",
+    "y_offset",
+    "view_width",
+    "view_height",
+    "content_width",
+    "content_height",
 ];
 
 /// The kinds of event a scenario tracks.
@@ -119,15 +158,21 @@ pub enum EventName {
     SelfDescribing,
     /// `page_view`
     PageView,
+    /// `list_item_view`
+    ListItemView,
+    /// `scroll_changed`
+    ScrollChanged,
 }
 
 impl EventName {
     /// Every kind, for reading a name back.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::ScreenView,
         Self::Structured,
         Self::SelfDescribing,
         Self::PageView,
+        Self::ListItemView,
+        Self::ScrollChanged,
     ];
 
     /// The name a scenario and its output lines use.
@@ -138,14 +183,17 @@ impl EventName {
             Self::Structured => "structured",
             Self::SelfDescribing => "self_describing",
             Self::PageView => "page_view",
+            Self::ListItemView => "list_item_view",
+            Self::ScrollChanged => "scroll_changed",
         }
     }
 
-    /// A representative payload of this kind.
+    /// The payload of a step of this kind without optional fields (a `screen_view` named
+    /// `screen`, a `list_item_view` of index 0, a `scroll_changed` with nothing set).
     #[must_use]
     pub fn payload(self) -> Payload {
         match self {
-            Self::ScreenView => Payload::screen_view("scenario"),
+            Self::ScreenView => Payload::ScreenView(default_screen_view()),
             Self::Structured => Payload::structured("scenario", "step"),
             Self::SelfDescribing => Payload::SelfDescribing {
                 schema: "iglu:com.example/scenario_step/jsonschema/1-0-0".into(),
@@ -154,9 +202,23 @@ impl EventName {
             Self::PageView => Payload::PageView {
                 url: "https://example.test/".into(),
             },
+            Self::ListItemView => Payload::ListItemView(ListItemView::default()),
+            Self::ScrollChanged => Payload::ScrollChanged(ScrollChanged::default()),
         }
     }
 }
+
+/// The screen view a step names nothing for (Part C: `name` defaults to `screen`).
+fn default_screen_view() -> ScreenView {
+    match ScreenView::new(DEFAULT_SCREEN_NAME) {
+        Ok(view) => view,
+        // The constant is not empty; the arm only satisfies the type.
+        Err(_) => unreachable!("the default screen name is not empty"),
+    }
+}
+
+/// Part C: a `screen_view` step without `name`.
+const DEFAULT_SCREEN_NAME: &str = "screen";
 
 /// A problem with a scenario, naming where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -289,6 +351,8 @@ fn parse_config(value: &Value) -> Result<ScenarioConfig, ScenarioError> {
             "continue_session_on_restart",
             "anonymous",
             "cookie_domain",
+            "screen_context",
+            "screen_engagement",
         ],
         None,
         "config.",
@@ -331,6 +395,12 @@ fn parse_config(value: &Value) -> Result<ScenarioConfig, ScenarioError> {
     }
     if let Some(b) = flag("anonymous")? {
         config.session.anonymous = b;
+    }
+    if let Some(b) = flag("screen_context")? {
+        config.session.screen_context = b;
+    }
+    if let Some(b) = flag("screen_engagement")? {
+        config.session.screen_engagement = b;
     }
     if let Some(domain) = object.get("cookie_domain") {
         let domain = domain
@@ -376,14 +446,11 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
     let op = match op_name {
         "track" => {
             let name = string(object, "event", step)?;
-            Op::Track(
-                EventName::ALL
-                    .into_iter()
-                    .find(|event| event.as_str() == name)
-                    .ok_or_else(|| {
-                        error(step, "event", format!("unknown event {}", quoted(name)))
-                    })?,
-            )
+            let kind = EventName::ALL
+                .into_iter()
+                .find(|event| event.as_str() == name)
+                .ok_or_else(|| error(step, "event", format!("unknown event {}", quoted(name))))?;
+            Op::Track(parse_payload(object, kind, step)?)
         }
         "background" => Op::Background,
         "foreground" => Op::Foreground,
@@ -416,19 +483,123 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
             format!("only `anonymous` and `set_cookie` take a value, not `{op_name}`"),
         ));
     }
-    for key in ["name", "max_age_s"] {
-        if object.contains_key(key) && op_name != "set_cookie" {
-            return Err(error(
-                step,
-                key,
-                format!("only `set_cookie` takes `{key}`, not `{op_name}`"),
-            ));
+    let event = object.get("event").and_then(Value::as_str);
+    if object.contains_key("name") && op_name != "set_cookie" && event != Some("screen_view") {
+        return Err(error(
+            step,
+            "name",
+            format!("only `set_cookie` and a `screen_view` take `name`, not `{op_name}`"),
+        ));
+    }
+    if object.contains_key("max_age_s") && op_name != "set_cookie" {
+        return Err(error(
+            step,
+            "max_age_s",
+            format!("only `set_cookie` takes `max_age_s`, not `{op_name}`"),
+        ));
+    }
+    for (keys, owner) in [
+        (&SCREEN_VIEW_KEYS[..], "screen_view"),
+        (&LIST_ITEM_KEYS[..], "list_item_view"),
+        (&SCROLL_KEYS[..], "scroll_changed"),
+    ] {
+        if let Some(key) = keys.iter().find(|key| object.contains_key(**key)) {
+            if event != Some(owner) {
+                return Err(error(step, key, format!("only a `{owner}` takes `{key}`")));
+            }
         }
     }
     Ok(Step {
         at_ms,
         clock_ms,
         op,
+    })
+}
+
+/// One of `ScrollChanged`'s checked setters.
+type ScrollSetter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
+
+/// The payload of a `track` step of `kind`, from its optional fields (Part C), checked as the
+/// schemas require: a typed error names the field.
+fn parse_payload(
+    object: &Map<String, Value>,
+    kind: EventName,
+    step: Option<usize>,
+) -> Result<Payload, ScenarioError> {
+    let screen_error = |e: ScreenError| match e {
+        ScreenError::EmptyName => error(step, "name", "must not be empty"),
+        ScreenError::InvalidId { field, .. } => {
+            let key = if field == "id" {
+                "screen_id"
+            } else {
+                "previous_id"
+            };
+            error(step, key, e.to_string())
+        }
+        ScreenError::OutOfRange { field, .. } => error(step, field, e.to_string()),
+    };
+    let optional_string = |key: &str| -> Result<Option<&str>, ScenarioError> {
+        object
+            .get(key)
+            .map(|_| string(object, key, step))
+            .transpose()
+    };
+    let optional_integer = |key: &str| -> Result<Option<i64>, ScenarioError> {
+        object
+            .get(key)
+            .map(|v| {
+                v.as_i64()
+                    .ok_or_else(|| error(step, key, "must be a signed 64-bit integer"))
+            })
+            .transpose()
+    };
+    Ok(match kind {
+        EventName::ScreenView => {
+            let name = optional_string("name")?.unwrap_or(DEFAULT_SCREEN_NAME);
+            let mut view = ScreenView::new(name).map_err(screen_error)?;
+            if let Some(id) = optional_string("screen_id")? {
+                view = view.with_id_str(id).map_err(screen_error)?;
+            }
+            if let Some(value) = optional_string("type")? {
+                view = view.with_type(value);
+            }
+            if let Some(value) = optional_string("previous_name")? {
+                view = view.with_previous_name(value);
+            }
+            if let Some(id) = optional_string("previous_id")? {
+                view = view.with_previous_id_str(id).map_err(screen_error)?;
+            }
+            if let Some(value) = optional_string("previous_type")? {
+                view = view.with_previous_type(value);
+            }
+            if let Some(value) = optional_string("transition_type")? {
+                view = view.with_transition_type(value);
+            }
+            Payload::ScreenView(view)
+        }
+        EventName::ListItemView => {
+            let index = integer(object, "index", step)?;
+            let items_count = optional_integer("items_count")?;
+            Payload::ListItemView(ListItemView::new(index, items_count).map_err(screen_error)?)
+        }
+        EventName::ScrollChanged => {
+            let mut scroll = ScrollChanged::default();
+            let setters: [(&str, ScrollSetter); 6] = [
+                ("x_offset", ScrollChanged::with_x_offset),
+                ("y_offset", ScrollChanged::with_y_offset),
+                ("view_width", ScrollChanged::with_view_width),
+                ("view_height", ScrollChanged::with_view_height),
+                ("content_width", ScrollChanged::with_content_width),
+                ("content_height", ScrollChanged::with_content_height),
+            ];
+            for (key, set) in setters {
+                if let Some(value) = optional_integer(key)? {
+                    scroll = set(scroll, value).map_err(screen_error)?;
+                }
+            }
+            Payload::ScrollChanged(scroll)
+        }
+        other => other.payload(),
     })
 }
 
@@ -655,6 +826,88 @@ mod tests {
     }
 
     #[test]
+    fn screen_fields_build_the_payload_and_bad_ones_name_step_and_field() {
+        let step = parse_step(
+            &serde_json::from_str(
+                r#"{"at_ms":0,"op":"track","event":"screen_view","name":"a","type":"t",
+                    "screen_id":"6F9619FF-8B86-D011-B42D-00C04FC964FF","previous_name":"p",
+                    "transition_type":"push"}"#,
+            )
+            .unwrap(),
+            0,
+            true,
+        )
+        .unwrap();
+        let Op::Track(Payload::ScreenView(view)) = step.op else {
+            panic!("{:?}", step.op)
+        };
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            r#"{"name":"a","id":"6f9619ff-8b86-d011-b42d-00c04fc964ff","type":"t","previousName":"p","transitionType":"push"}"#
+        );
+        let default = parse_step(
+            &serde_json::from_str(r#"{"at_ms":0,"op":"track","event":"screen_view"}"#).unwrap(),
+            0,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            default.op,
+            Op::Track(Payload::screen_view("screen").unwrap())
+        );
+        let cases = [
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","name":""}"#,
+                "step 0, field `name`: must not be empty",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","screen_id":"x"}"#,
+                "step 0, field `screen_id`: `id` must be a UUID, not \"x\"",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"screen_view","previous_id":"7"}"#,
+                "step 0, field `previous_id`: `previousId` must be a UUID, not \"7\"",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view"}"#,
+                "step 0, field `index`: missing",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view","index":65536}"#,
+                "step 0, field `index`: `index` must be from 0 to 65535, not 65536",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"scroll_changed","view_height":-1}"#,
+                "step 0, field `view_height`: `view_height` must be from 0 to 2147483647, not -1",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"scroll_changed","y_offset":"1"}"#,
+                "step 0, field `y_offset`: must be a signed 64-bit integer",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"structured","index":1}"#,
+                "step 0, field `index`: only a `list_item_view` takes `index`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"track","event":"list_item_view","index":1,"type":"t"}"#,
+                "step 0, field `type`: only a `screen_view` takes `type`",
+            ),
+            (
+                r#"{"at_ms":0,"op":"pause","x_offset":1}"#,
+                "step 0, field `x_offset`: only a `scroll_changed` takes `x_offset`",
+            ),
+        ];
+        for (text, message) in cases {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                parse_step(&value, 0, true).unwrap_err().to_string(),
+                message,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn set_cookie_errors_name_step_and_field() {
         let cases = [
             (
@@ -707,7 +960,7 @@ mod tests {
             ),
             (
                 r#"{"at_ms":0,"op":"pause","name":"a"}"#,
-                "step 0, field `name`: only `set_cookie` takes `name`, not `pause`",
+                "step 0, field `name`: only `set_cookie` and a `screen_view` take `name`, not `pause`",
             ),
             (
                 r#"{"at_ms":0,"op":"track","event":"page_view","max_age_s":1}"#,
@@ -796,7 +1049,7 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(step.op, Op::Track(EventName::PageView));
+        assert_eq!(step.op, Op::Track(EventName::PageView.payload()));
         let err = parse_step(
             &serde_json::json!({"op": "track", "event": "page_view"}),
             3,

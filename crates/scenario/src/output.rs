@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use client_session_core::{ClientSession, TrackedEvent};
+use client_session_core::{ClientSession, Payload, Screen, ScreenSummary, TrackedEvent};
 use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// One emitted event, serialised in the field order Part C fixes.
@@ -21,13 +22,29 @@ pub struct OutputLine {
     pub dtm: i64,
     /// The entity attached, `null` when none is.
     pub client_session: Option<ClientSession>,
+    /// Mobile only, and only for `screen_view`, `screen_end`, `list_item_view` and
+    /// `scroll_changed`: the event's self-describing data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// Mobile only: the screen entities, each `null` when not attached.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub screens: Option<ScreenEntities>,
     /// Web only: the cookie jar after the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cookies: Option<BTreeMap<String, String>>,
 }
 
+/// A mobile line's `screen` and `screen_summary`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenEntities {
+    /// The `screen` entity's data.
+    pub screen: Option<Screen>,
+    /// The `screen_summary` entity's data.
+    pub screen_summary: Option<ScreenSummary>,
+}
+
 impl OutputLine {
-    /// The line for `event`, emitted by step `step` at `at_ms`.
+    /// The mobile line for `event`, emitted by step `step` at `at_ms`.
     #[must_use]
     pub fn new(step: usize, at_ms: i64, event: &TrackedEvent) -> Self {
         Self {
@@ -37,7 +54,24 @@ impl OutputLine {
             event_id: event.stamp.id,
             dtm: event.stamp.dtm_ms,
             client_session: Some(event.client_session.clone()),
+            data: screen_event_data(&event.payload),
+            screens: Some(ScreenEntities {
+                screen: event.screen.clone(),
+                screen_summary: event.screen_summary,
+            }),
             cookies: None,
+        }
+    }
+
+    /// The same line as the web writes it: the cookie jar after the event instead of the
+    /// screen fields.
+    #[must_use]
+    pub fn on_the_web(self, cookies: BTreeMap<String, String>) -> Self {
+        Self {
+            data: None,
+            screens: None,
+            cookies: Some(cookies),
+            ..self
         }
     }
 
@@ -50,6 +84,20 @@ impl OutputLine {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(self)
     }
+}
+
+/// The data of the events whose data a mobile line shows (Part C).
+fn screen_event_data(payload: &Payload) -> Option<Value> {
+    let data = match payload {
+        Payload::ScreenView(view) => serde_json::to_value(view),
+        Payload::ScreenEnd => Ok(Value::Object(serde_json::Map::new())),
+        Payload::ListItemView(item) => serde_json::to_value(item),
+        Payload::ScrollChanged(scroll) => serde_json::to_value(scroll),
+        _ => return None,
+    };
+    // These plain structs always serialise; were one not to, the line says so by `null`
+    // rather than by a missing key.
+    Some(data.unwrap_or(Value::Null))
 }
 
 #[cfg(test)]
@@ -70,9 +118,12 @@ mod tests {
             id: Uuid::from_u128(2),
             dtm_ms: 1_700_000_000_000,
         };
-        let event = state.track(stamp.dtm_ms, stamp, Payload::screen_view("home"), || {
-            Uuid::from_u128(3)
-        });
+        let event = state.track(
+            stamp.dtm_ms,
+            stamp,
+            Payload::screen_view("home").unwrap(),
+            || Uuid::from_u128(3),
+        );
         let json = OutputLine::new(4, 5, &event).to_json().unwrap();
         assert!(!json.contains('\n'), "{json}");
         assert!(

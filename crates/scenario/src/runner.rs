@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use client_session_actor::{Clock, Error, Event, ManualClock, SessionHandle, TrackedEvent};
+use client_session_actor::{Clock, Error, Event, ManualClock, SessionHandle, Tracked};
 use client_session_core::Config;
 
 use crate::format::{Op, Platform, Scenario, SetCookie};
@@ -111,14 +111,14 @@ pub async fn run<L: Launcher>(
             .start_ms
             .saturating_add(step.clock_ms.unwrap_or(step.at_ms));
         clock.set(now_ms);
-        let emitted: Option<TrackedEvent> = match &step.op {
+        let emitted: Tracked = match &step.op {
             Op::Restart => {
                 launcher.stop(handle).await.map_err(fail)?;
                 handle = launcher
                     .launch(config, Arc::new(clock.clone()))
                     .await
                     .map_err(fail)?;
-                None
+                NOTHING
             }
             Op::SetCookie(cookie) => {
                 launcher
@@ -127,14 +127,15 @@ pub async fn run<L: Launcher>(
                         step: index,
                         message,
                     })?;
-                None
+                NOTHING
             }
             op => apply(&handle, op.clone()).await.map_err(fail)?,
         };
-        if let Some(event) = emitted {
-            emit(OutputLine {
-                cookies: launcher.cookies(now_ms),
-                ..OutputLine::new(index, step.at_ms, &event)
+        for event in emitted.iter() {
+            let line = OutputLine::new(index, step.at_ms, event);
+            emit(match scenario.platform {
+                Platform::Mobile => line,
+                Platform::Web => line.on_the_web(launcher.cookies(now_ms).unwrap_or_default()),
             });
         }
     }
@@ -144,25 +145,34 @@ pub async fn run<L: Launcher>(
         .map_err(|source| RunError::Tracker { step: None, source })
 }
 
-/// Performs a step's op on a running tracker and returns the event it emitted, if any. The one
+/// What a step that sends nothing returns.
+const NOTHING: Tracked = Tracked {
+    screen_end: None,
+    event: None,
+};
+
+/// Performs a step's op on a running tracker and returns the events it sent, if any. The one
 /// mapping from the scenario format to the handle, used by `run` and by the CLI's live driver.
 /// `Restart` is not a call on a handle (it ends the tracker), nor is `SetCookie` (a write into
 /// the launcher's jar): callers deal with both first, and here they do nothing.
 ///
 /// # Errors
 /// The handle's error (the tracker has shut down, or its store could not clear the user data).
-pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Option<TrackedEvent>, Error> {
+pub async fn apply(handle: &SessionHandle, op: Op) -> Result<Tracked, Error> {
+    let lifecycle = |event| Tracked {
+        screen_end: None,
+        event,
+    };
     match op {
-        Op::Track(name) => handle.track(Event::new(name.payload())).await.map(Some),
-        Op::Background => handle.background().await,
-        Op::Foreground => handle.foreground().await,
-        Op::NewSession => handle.new_session().await.map(|()| None),
-        Op::Pause => handle.pause().await.map(|()| None),
-        Op::Resume => handle.resume().await.map(|()| None),
-        Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| None),
-        Op::ClearUserData => handle.clear_user_data().await.map(|()| None),
-        Op::Restart => Ok(None),
-        Op::SetCookie(_) => Ok(None),
+        Op::Track(payload) => handle.track(Event::new(payload)).await,
+        Op::Background => handle.background().await.map(lifecycle),
+        Op::Foreground => handle.foreground().await.map(lifecycle),
+        Op::NewSession => handle.new_session().await.map(|()| NOTHING),
+        Op::Pause => handle.pause().await.map(|()| NOTHING),
+        Op::Resume => handle.resume().await.map(|()| NOTHING),
+        Op::Anonymous(value) => handle.set_anonymous(value).await.map(|()| NOTHING),
+        Op::ClearUserData => handle.clear_user_data().await.map(|()| NOTHING),
+        Op::Restart | Op::SetCookie(_) => Ok(NOTHING),
     }
 }
 
@@ -178,9 +188,9 @@ mod tests {
     async fn set_cookie_does_nothing_on_mobile() {
         let scenario = parse(
             r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
-                {"at_ms":0,"op":"track","event":"screen_view"},
+                {"at_ms":0,"op":"track","event":"structured"},
                 {"at_ms":1,"op":"set_cookie","name":"_sp_ses.8e5d","value":"*","max_age_s":0},
-                {"at_ms":2,"op":"track","event":"screen_view"}]}"#,
+                {"at_ms":2,"op":"track","event":"structured"}]}"#,
         )
         .unwrap();
         let mut lines = Vec::new();
@@ -223,11 +233,11 @@ mod tests {
     async fn clear_user_data_starts_a_new_user_on_mobile() {
         let scenario = parse(
             r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
-                {"at_ms":0,"op":"track","event":"screen_view"},
+                {"at_ms":0,"op":"track","event":"structured"},
                 {"at_ms":1,"op":"new_session"},
-                {"at_ms":2,"op":"track","event":"screen_view"},
+                {"at_ms":2,"op":"track","event":"structured"},
                 {"at_ms":3,"op":"clear_user_data"},
-                {"at_ms":4,"op":"track","event":"screen_view"}]}"#,
+                {"at_ms":4,"op":"track","event":"structured"}]}"#,
         )
         .unwrap();
         let mut lines = Vec::new();

@@ -14,8 +14,8 @@ const ENTITY_IDS: [&str; 4] = ["userId", "sessionId", "previousSessionId", "firs
 const COOKIE_ID_FIELDS: [usize; 4] = [0, 5, 6, 7];
 
 /// Replaces every lower-case UUID in `lines` by its symbol. Ids are read per line in the order
-/// `event_id`, `userId`, `sessionId`, `previousSessionId`, `firstEventId`, then the `_sp_id`
-/// cookie's fields. Anything that is not a lower-case UUID (an upper-case id, say) is left as
+/// `event_id`, `userId`, `sessionId`, `previousSessionId`, `firstEventId`, `data.id`,
+/// `data.previousId`, `screen.id`, then the `_sp_id` cookie's fields. Anything that is not a lower-case UUID (an upper-case id, say) is left as
 /// it is, so it cannot match an expected symbol.
 ///
 /// ```
@@ -46,6 +46,11 @@ pub fn symbolize(lines: &[Value]) -> Vec<Value> {
                     if let Some(id) = entity.get_mut(key) {
                         symbols.replace(id);
                     }
+                }
+            }
+            for (object, key) in [("data", "id"), ("data", "previousId"), ("screen", "id")] {
+                if let Some(id) = line.get_mut(object).and_then(|o| o.get_mut(key)) {
+                    symbols.replace(id);
                 }
             }
             if let Some(cookies) = line.get_mut("cookies").and_then(Value::as_object_mut) {

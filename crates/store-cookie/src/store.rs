@@ -88,7 +88,8 @@ impl CookieOptions {
 /// // The page load wrote both cookies before any event (A3.5).
 /// assert_eq!(jar.with(|jar| jar.visible(1_700_000_000_000).len()), 2);
 /// let task = tokio::spawn(actor.run());
-/// let event = handle.track(Event::new(Payload::screen_view("home"))).await.unwrap();
+/// let page_view = Payload::PageView { url: "https://www.example.test/".into() };
+/// let event = handle.track(Event::new(page_view)).await.unwrap().event.unwrap();
 /// assert_eq!(event.client_session.event_index, Some(1));
 /// handle.shutdown().await.unwrap();
 /// task.await.unwrap();

@@ -1,8 +1,9 @@
 //! A desktop app simulation: the README's first command.
 //!
-//! It opens a tracker on sled in `./client-session-data` (or `--data-dir DIR`), tracks a few
-//! screen views and a click, goes to the background and back as a minimised window would, and
-//! prints every event with its contexts as JSON. Run it twice: the second run keeps the user
+//! It opens a tracker on sled in `./client-session-data` (or `--data-dir DIR`), tracks a screen
+//! view, a list and a scroll on it and a click, goes to the background and back as a minimised
+//! window would, opens a second screen (whose `screen_end` for the first carries the
+//! `screen_summary`), and prints every event with its contexts as JSON. Run it twice: the second run keeps the user
 //! and, because a restart starts a new session (unless `--continue-session-on-restart`), shows
 //! session 2 with `previousSessionId` naming session 1.
 //!
@@ -13,7 +14,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use client_session::{Config, DesktopOptions, DesktopTracker, Event, Payload, TrackedEvent};
+use client_session::{
+    Config, DesktopOptions, DesktopTracker, Event, ListItemView, Payload, ScreenView,
+    ScrollChanged, Tracked, TrackedEvent,
+};
 use serde_json::json;
 
 const USAGE: &str = "\
@@ -91,15 +95,27 @@ async fn simulate(data_dir: PathBuf, config: Config) -> anyhow::Result<()> {
     let handle = tracker.handle().clone();
     eprintln!("# data dir {}", tracker.data_dir().display());
 
-    show(
+    show_all(
         "app opened on the home screen",
-        &handle
-            .track(Event::new(Payload::screen_view("home")))
+        handle
+            .screen_view(ScreenView::new("home")?.with_type("feed"))
             .await?,
     )?;
-    show(
+    // Screen engagement folds these into the home screen's summary: nothing is sent now.
+    handle
+        .list_item_view(ListItemView::new(12, Some(40))?)
+        .await?;
+    handle
+        .scroll_changed(
+            ScrollChanged::default()
+                .with_y_offset(1_200)?
+                .with_view_height(800)?
+                .with_content_height(9_000)?,
+        )
+        .await?;
+    show_all(
         "button clicked",
-        &handle
+        handle
             .track(Event::new(Payload::structured("ui", "click")))
             .await?,
     )?;
@@ -109,11 +125,10 @@ async fn simulate(data_dir: PathBuf, config: Config) -> anyhow::Result<()> {
     if let Some(event) = tracker.foreground().await? {
         show("window restored", &event)?;
     }
-    show(
+    // The screen view ends "home" first: its `screen_end` carries the summary.
+    show_all(
         "settings opened",
-        &handle
-            .track(Event::new(Payload::screen_view("settings")))
-            .await?,
+        handle.screen_view(ScreenView::new("settings")?).await?,
     )?;
 
     let snapshot = handle.snapshot().await?;
@@ -127,7 +142,13 @@ async fn simulate(data_dir: PathBuf, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints one event as a JSON line: what happened, the event, and its contexts.
+/// Prints every event a call sent, in order.
+fn show_all(what: &str, tracked: Tracked) -> anyhow::Result<()> {
+    tracked.iter().try_for_each(|event| show(what, event))
+}
+
+/// Prints one event as a JSON line: what happened, the event, its self-describing form
+/// (`ue_pr`) and its contexts.
 fn show(what: &str, event: &TrackedEvent) -> anyhow::Result<()> {
     if event.starts_session {
         let cs = &event.client_session;
@@ -144,7 +165,7 @@ fn show(what: &str, event: &TrackedEvent) -> anyhow::Result<()> {
         "event": event.payload.name(),
         "eventId": event.stamp.id,
         "dtm": event.stamp.dtm_ms,
-        "ue_pr": event.payload.lifecycle_json(),
+        "ue_pr": event.payload.self_describing_json(),
         "co": serde_json::to_value(event.contexts()).context("serialising the contexts")?,
     });
     // Field order is kept (serde_json's preserve_order), so the entity reads as trackers send it.

@@ -34,8 +34,8 @@ fn second_run_keeps_the_user_and_starts_session_two() {
     let first = run(dir.path(), &[]);
     assert_eq!(
         first.len(),
-        5,
-        "two screen views, a click, background, foreground"
+        6,
+        "a screen view, a click, background, foreground, a screen_end and a screen view"
     );
     assert_eq!(first[2]["event"], "application_background");
     assert_eq!(first[2]["ue_pr"]["data"]["backgroundIndex"], 1);
@@ -43,7 +43,23 @@ fn second_run_keeps_the_user_and_starts_session_two() {
         first[3]["co"]["data"][1]["data"],
         serde_json::json!({"isVisible": true, "index": 1})
     );
-    assert_eq!(session(&first[4])["eventIndex"], 5);
+    // The second screen view ends the first: its summary holds the list and the scroll.
+    assert_eq!(first[4]["event"], "screen_end");
+    let entities = first[4]["co"]["data"].as_array().unwrap();
+    let summary = entities
+        .iter()
+        .find(|e| e["schema"].as_str().unwrap().contains("/screen_summary/"))
+        .unwrap();
+    assert_eq!(summary["data"]["last_item_index"], 12);
+    assert_eq!(summary["data"]["max_y_offset"], 2000);
+    let screen = entities
+        .iter()
+        .find(|e| e["schema"].as_str().unwrap().contains("/screen/"))
+        .unwrap();
+    assert_eq!(screen["data"]["name"], "home");
+    assert_eq!(first[5]["ue_pr"]["data"]["previousName"], "home");
+    assert_eq!(first[5]["ue_pr"]["data"]["previousType"], "feed");
+    assert_eq!(session(&first[5])["eventIndex"], 6);
     let second = run(dir.path(), &[]);
     assert_eq!(session(&second[0])["userId"], session(&first[0])["userId"]);
     assert_eq!(session(&second[0])["sessionIndex"], 2);
@@ -57,5 +73,5 @@ fn second_run_keeps_the_user_and_starts_session_two() {
         session(&second[0])["sessionId"],
         "continues after a clean exit"
     );
-    assert_eq!(session(&third[0])["eventIndex"], 6);
+    assert_eq!(session(&third[0])["eventIndex"], 7);
 }

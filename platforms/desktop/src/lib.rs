@@ -6,12 +6,14 @@
 //!
 //! ```no_run
 //! use client_session_desktop::{DesktopOptions, DesktopTracker};
-//! use client_session_actor::{Event, Payload};
+//! use client_session_actor::ScreenView;
 //!
-//! # async fn demo() -> Result<(), client_session_desktop::DesktopError> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let tracker = DesktopTracker::open(DesktopOptions::for_app("com.example.notes")).await?;
-//! let event = tracker.handle().track(Event::new(Payload::screen_view("editor"))).await?;
-//! println!("{}", serde_json::to_string(&event.contexts()).unwrap_or_default());
+//! let sent = tracker.handle().screen_view(ScreenView::new("editor")?).await?;
+//! for event in sent.iter() {
+//!     println!("{}", serde_json::to_string(&event.contexts())?);
+//! }
 //! tracker.background().await?; // window minimised
 //! tracker.foreground().await?; // window focused again
 //! tracker.shutdown().await?;   // on exit: persisted, marked clean

@@ -6,7 +6,7 @@ use client_session_desktop::{DataLocation, DesktopError, DesktopOptions, Desktop
 use client_session_store_sled::StoreError;
 
 fn screen() -> Event {
-    Event::new(Payload::screen_view("main"))
+    Event::new(Payload::structured("main", "t"))
 }
 
 #[tokio::test]
@@ -15,7 +15,7 @@ async fn a_second_run_keeps_the_user_and_starts_a_new_session() {
     let first = DesktopTracker::open(DesktopOptions::at_path(dir.path()))
         .await
         .unwrap();
-    let a = first.handle().track(screen()).await.unwrap();
+    let a = first.handle().track(screen()).await.unwrap().event.unwrap();
     assert!(first.background().await.unwrap().is_some());
     assert!(first.foreground().await.unwrap().is_some());
     first.shutdown().await.unwrap();
@@ -23,7 +23,13 @@ async fn a_second_run_keeps_the_user_and_starts_a_new_session() {
     let second = DesktopTracker::open(DesktopOptions::at_path(dir.path()))
         .await
         .unwrap();
-    let b = second.handle().track(screen()).await.unwrap();
+    let b = second
+        .handle()
+        .track(screen())
+        .await
+        .unwrap()
+        .event
+        .unwrap();
     assert_eq!(b.client_session.user_id, a.client_session.user_id);
     assert_eq!(b.client_session.session_index, 2);
     assert_eq!(

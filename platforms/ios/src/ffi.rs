@@ -40,14 +40,24 @@ pub type CsJsonCallback =
 /// `config_json` uses the names of Snowplow's Android tracker, every key optional, an unknown
 /// key an error; `""` is the default configuration:
 /// `{"foregroundTimeout": 1800, "backgroundTimeout": 1800, "continueSessionOnRestart": false,
-/// "lifecycleAutotracking": true, "userAnonymisation": false}` (timeouts in whole seconds). Its
-/// `test` key is for tests only, never for an app: `{"test": {"clockMs": <unix ms>,
-/// "storeDelayMs": <ms>}}` (a manual clock, moved by `cs_tracker_set_test_time`; a slow store).
+/// "lifecycleAutotracking": true, "userAnonymisation": false, "screenContext": true,
+/// "screenEngagementAutotracking": true}` (timeouts in whole seconds). `screenContext` attaches
+/// the `screen` entity to every event while a screen is current; `screenEngagementAutotracking`
+/// sends a `screen_end` with the `screen_summary` entity before each later screen view, adds
+/// the summary to the lifecycle events, and folds list item views and scrolls into the summary
+/// instead of sending them. Its `test` key is for tests only, never for an app: `{"test":
+/// {"clockMs": <unix ms>, "storeDelayMs": <ms>}}` (a manual clock, moved by
+/// `cs_tracker_set_test_time`; a slow store).
 ///
-/// `on_event` receives every tracked event, the app's and the tracker's own lifecycle events, in
-/// order once persisted: `{"event": "screen_view", "eventId": "…", "dtm": <unix ms>, "co":
-/// {contexts JSON}}`. `on_session` receives each new session (the `client_session` entity's
-/// data) just before the event that started it. Either may be NULL (not called).
+/// `on_event` receives every tracked event, the app's and the tracker's own (lifecycle events,
+/// `screen_end`), in order once persisted: `{"event": "screen_view", "eventId": "…", "dtm":
+/// <unix ms>, "ue_pr": {"schema": "iglu:…/screen_view/jsonschema/1-0-0", "data": {"name":
+/// "home", "id": "…"}}, "co": {contexts JSON}}`. `ue_pr` is the self-describing event of the
+/// tracker protocol, present for every self-describing event (screen, list, scroll, lifecycle
+/// and the app's own; absent for structured events and page views); `co` holds the
+/// `client_session` entity, the lifecycle entity, and `screen` and `screen_summary` when
+/// attached. `on_session` receives each new session (the `client_session` entity's data) just
+/// before the event that started it. Either may be NULL (not called).
 ///
 /// Errors: `CS_STATUS_NULL_POINTER` (a string or `out_tracker`), `CS_STATUS_INVALID_UTF8`,
 /// `CS_STATUS_INVALID_CONFIG`, `CS_STATUS_THREAD`. On any error `*out_tracker` is set to NULL
@@ -105,17 +115,33 @@ pub unsafe extern "C" fn cs_tracker_create(
 
 /// Tracks an event given as JSON and, when `out_id` is not NULL, writes its event id there (36
 /// characters and a NUL) at once; the event reaches `on_event` once persisted. The JSON names
-/// its type and the fields of Snowplow's Android tracker events:
-/// `{"type": "screen_view", "name": "home"}`,
+/// its type and the fields of Snowplow's Android tracker events, in camel case:
+/// `{"type": "screen_view", "name": "home", "id": "<uuid>", "screenType": "feed",
+/// "previousName": "a", "previousId": "<uuid>", "previousType": "t", "transitionType": "push"}`
+/// (all but `name` optional; the screen's own type is `screenType`, as `type` names the event;
+/// `id` is a random UUID when not given, the `previous*` fields are filled from the current
+/// screen where not given),
+/// `{"type": "list_item_view", "index": 3, "itemsCount": 40}` (`itemsCount` optional),
+/// `{"type": "scroll_changed", "xOffset": 0, "yOffset": 120, "viewWidth": 400, "viewHeight":
+/// 800, "contentWidth": 400, "contentHeight": 9000}` (all optional),
 /// `{"type": "structured", "category": "shop", "action": "add", "label": "sku", "property":
 /// "p", "value": 2.5}` (label, property and value optional),
 /// `{"type": "self_describing", "schema": "iglu:com.acme/like/jsonschema/1-0-0", "data": {…}}`,
 /// `{"type": "page_view", "url": "https://…"}`; each may also give `"eventId"` (a UUID) and
 /// `"timestamp"` (Unix ms).
 ///
+/// With screen engagement on, a screen view after the first reaches `on_event` as two events:
+/// the ending screen's `screen_end` (its own event id, the screen view's `dtm`, the `screen`
+/// and `screen_summary` entities of the screen that ends) first, then the screen view, whose id
+/// `out_id` holds. A list item view or scroll folded into the summary reaches `on_event` as
+/// nothing (`out_id` still holds an id).
+///
 /// Errors: `CS_STATUS_NULL_POINTER` (`tracker` or `event_json`), `CS_STATUS_INVALID_UTF8`,
-/// `CS_STATUS_INVALID_EVENT`, `CS_STATUS_CLOSED`, `CS_STATUS_SESSION`. On an error `out_id`
-/// holds the empty string.
+/// `CS_STATUS_INVALID_EVENT` (malformed JSON, an unknown type or key, a missing field or one of
+/// another type, an empty screen `name`, an `id` or `previousId` that is not a hyphenated UUID,
+/// an index or count outside 0 to 65535, an offset outside ±2147483647, a size outside 0 to
+/// 2147483647), `CS_STATUS_CLOSED`, `CS_STATUS_SESSION`. On an error `out_id` holds the empty
+/// string and nothing is tracked.
 ///
 /// # Safety
 /// `tracker` must be NULL or a tracker not yet freed; `event_json` NULL or a readable

@@ -1,7 +1,8 @@
 /*
  * Tests of the C ABI from C (issue 9), run by `cargo xtask c-test [--valgrind]`: every status on
  * bad input, 8 threads tracking at once, calls after close, callbacks that call back in or are
- * slow, and calls on the UI thread while the store is slow. Exit status 0 only when every
+ * slow, calls on the UI thread while the store is slow, and screens (issue 11): a screen view's
+ * `screen_end` with its summary, list item views and scrolls folded into it, bad screen input. Exit status 0 only when every
  * check passed; each failed check prints its file, line and the library's last error.
  *
  * CS_STATUS_PANIC and CS_STATUS_INTERNAL cannot be caused from C on purpose; the crate's Rust
@@ -38,8 +39,13 @@
  * gigabytes, an fsync can wait for the file system's whole writeback, and under valgrind a
  * store's first open took over 30 s once. */
 #define WAIT_MS 120000
+/* A screen view: the tests that track more than one event track STRUCTURED or LIKE instead, as
+ * every screen view after the first also sends a `screen_end`. */
 #define SCREEN "{\"type\":\"screen_view\",\"name\":\"home\"}"
 #define STRUCTURED "{\"type\":\"structured\",\"category\":\"c\",\"action\":\"a\"}"
+#define LIKE                                                                                 \
+    "{\"type\":\"self_describing\",\"schema\":\"iglu:com.acme/like/jsonschema/1-0-0\","       \
+    "\"data\":{\"id\":1}}"
 #define TEST_CLOCK "{\"test\":{\"clockMs\":1700000000000}}"
 
 static int failures;
@@ -411,7 +417,7 @@ static void *track_many(void *arg) {
                             cs_tracker_resume(w->t) != CS_STATUS_OK)) {
             w->failed++;
         }
-        if (cs_tracker_track(w->t, SCREEN, w->ids[n]) != CS_STATUS_OK) {
+        if (cs_tracker_track(w->t, STRUCTURED, w->ids[n]) != CS_STATUS_OK) {
             w->failed++;
         }
     }
@@ -522,10 +528,7 @@ static void ids_sessions_and_a_restart(void) {
     CHECK_STATUS(cs_tracker_track(t, SCREEN, first), CS_STATUS_OK);
     CHECK(is_event_id(first), "an event id: %s", first);
     CHECK_STATUS(cs_tracker_set_test_time(t, 1700000001000), CS_STATUS_OK);
-    CHECK_STATUS(cs_tracker_track(t, "{\"type\":\"self_describing\",\"schema\":"
-                                     "\"iglu:com.acme/like/jsonschema/1-0-0\",\"data\":{\"id\":1}}",
-                                  second),
-                 CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_track(t, LIKE, second), CS_STATUS_OK);
     CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
     CHECK(heard_len(&events) == 2 && heard_len(&sessions) == 1, "%zu events, %zu sessions",
           heard_len(&events), heard_len(&sessions));
@@ -582,12 +585,12 @@ typedef struct {
     double blocking_us;
 } Reentrant;
 
-/* On every screen view, tracks a structured event from inside the callback, and tries the
- * blocking calls there, which must refuse at once. */
+/* On every self-describing event, tracks a structured event from inside the callback, and
+ * tries the blocking calls there, which must refuse at once. */
 static void reenter(void *user_data, const char *json, size_t len) {
     Reentrant *r = user_data;
     heard_push(&r->heard, json, len);
-    if (strstr(json, "\"event\":\"screen_view\"") == NULL) {
+    if (strstr(json, "\"event\":\"self_describing\"") == NULL) {
         return;
     }
     r->reentered++;
@@ -611,10 +614,10 @@ static void a_callback_that_calls_back_in(void) {
     new_dir(dir, sizeof dir);
     CHECK_STATUS(cs_tracker_create("app", dir, "", reenter, &r, NULL, NULL, &r.t), CS_STATUS_OK);
     for (int i = 0; i < 3; i++) {
-        CHECK_STATUS(cs_tracker_track(r.t, SCREEN, NULL), CS_STATUS_OK);
+        CHECK_STATUS(cs_tracker_track(r.t, LIKE, NULL), CS_STATUS_OK);
     }
-    /* The first flush returns once the three screen views were delivered, by when their
-     * callbacks had queued the structured events; the second waits for those. */
+    /* The first flush returns once the three self-describing events were delivered, by when
+     * their callbacks had queued the structured events; the second waits for those. */
     CHECK_STATUS(cs_tracker_flush(r.t, WAIT_MS), CS_STATUS_OK);
     CHECK_STATUS(cs_tracker_flush(r.t, WAIT_MS), CS_STATUS_OK);
     CHECK(r.reentered == 3 && r.track_failed == 0, "reentered %d, failed %d", r.reentered,
@@ -629,7 +632,8 @@ static void a_callback_that_calls_back_in(void) {
     CHECK(heard_len(&r.heard) == 6, "%zu events", heard_len(&r.heard));
     if (heard_len(&r.heard) == 6) {
         for (size_t i = 0; i < 6; i++) {
-            const char *kind = i < 3 ? "\"event\":\"screen_view\"" : "\"event\":\"structured\"";
+            const char *kind =
+                i < 3 ? "\"event\":\"self_describing\"" : "\"event\":\"structured\"";
             CHECK(strstr(r.heard.items[i], kind) != NULL, "event %zu: %s", i, r.heard.items[i]);
             CHECK(json_number(r.heard.items[i], "eventIndex") == (long)i + 1, "event %zu: %s", i,
                   r.heard.items[i]);
@@ -693,7 +697,7 @@ static void a_slow_callback_does_not_slow_the_caller(void) {
     double slowest = 0;
     for (int i = 0; i < 5; i++) {
         double start = now_us();
-        CsStatus status = cs_tracker_track(t, SCREEN, NULL);
+        CsStatus status = cs_tracker_track(t, STRUCTURED, NULL);
         double took = now_us() - start;
         slowest = took > slowest ? took : slowest;
         CHECK_STATUS(status, CS_STATUS_OK);
@@ -740,7 +744,7 @@ static void ui_thread_calls_return_at_once_while_the_store_is_slow(void) {
     char *json = NULL;
     for (int i = 0; i < ROUNDS; i++) {
         start = now_us();
-        CHECK_STATUS(cs_tracker_track(t, SCREEN, id), CS_STATUS_OK);
+        CHECK_STATUS(cs_tracker_track(t, STRUCTURED, id), CS_STATUS_OK);
         took[n++] = now_us() - start;
         start = now_us();
         CHECK_STATUS(cs_tracker_background(t), CS_STATUS_OK);
@@ -763,6 +767,225 @@ static void ui_thread_calls_return_at_once_while_the_store_is_slow(void) {
     CHECK(slowest < CALL_BOUND_US, "the slowest call took %.0f us", slowest);
     CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
     CHECK(heard_len(&events) == ROUNDS * 3, "%zu events", heard_len(&events));
+    CHECK_STATUS(cs_tracker_free(t, WAIT_MS), CS_STATUS_OK);
+    heard_free(&events);
+    heard_free(&sessions);
+}
+
+/* ---- screens ---- */
+
+#define HOME_ID "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+/* The screen entity of the first screen, as every event on it carries it. */
+#define HOME_SCREEN                                                                          \
+    "{\"schema\":\"iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0\",\"data\":"      \
+    "{\"name\":\"home\",\"id\":\"" HOME_ID "\",\"type\":\"feed\"}}"
+
+/* Whether `json` contains `part`, reported when not. */
+#define CHECK_HAS(json, part)                                                                \
+    CHECK(strstr((json), (part)) != NULL, "%s does not hold %s", (json), (part))
+
+/* Screen views, list item views and scrolls through the C ABI: the second screen view reaches
+ * the callback after the first screen's `screen_end`, which carries the summary the list item
+ * view and the scroll were folded into (they reach the callback as nothing), and a screen_end
+ * after the session timed out is the event that starts the new session. One Heard takes
+ * sessions and events, to check their order. */
+static void screens_end_with_their_summary(void) {
+    Heard heard;
+    heard_init(&heard);
+    char dir[512];
+    new_dir(dir, sizeof dir);
+    const char *config = "{\"foregroundTimeout\":5,\"test\":{\"clockMs\":1700000000000}}";
+    CsTracker *t = NULL;
+    CHECK_STATUS(cs_tracker_create("app", dir, config, record, &heard, record, &heard, &t),
+                 CS_STATUS_OK);
+    if (t == NULL) {
+        heard_free(&heard);
+        return;
+    }
+    char first[CS_EVENT_ID_SIZE], item[CS_EVENT_ID_SIZE], second[CS_EVENT_ID_SIZE],
+        third[CS_EVENT_ID_SIZE];
+    /* The id in upper case: the library writes it in lower case. */
+    CHECK_STATUS(cs_tracker_track(t,
+                                  "{\"type\":\"screen_view\",\"name\":\"home\",\"id\":"
+                                  "\"6F9619FF-8B86-D011-B42D-00C04FC964FF\",\"screenType\":\"feed\"}",
+                                  first),
+                 CS_STATUS_OK);
+    /* Each step is processed at its own time: the tracker's clock when it processes a call
+     * times the screen. */
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_set_test_time(t, 1700000001500), CS_STATUS_OK);
+    CHECK_STATUS(
+        cs_tracker_track(t, "{\"type\":\"list_item_view\",\"index\":3,\"itemsCount\":40}", item),
+        CS_STATUS_OK);
+    CHECK(is_event_id(item), "a folded event still gets an id: %s", item);
+    CHECK_STATUS(cs_tracker_track(t,
+                                  "{\"type\":\"scroll_changed\",\"xOffset\":0,\"yOffset\":100,"
+                                  "\"viewWidth\":400,\"viewHeight\":800,\"contentWidth\":400,"
+                                  "\"contentHeight\":9000}",
+                                  NULL),
+                 CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+    CHECK(heard_len(&heard) == 2, "the list item view and the scroll reach no callback: %zu",
+          heard_len(&heard));
+    CHECK_STATUS(cs_tracker_set_test_time(t, 1700000002500), CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_track(
+                     t, "{\"type\":\"screen_view\",\"name\":\"cart\",\"transitionType\":\"push\"}",
+                     second),
+                 CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+    /* 10 s later, over the 5 s timeout: the screen_end starts the new session. */
+    CHECK_STATUS(cs_tracker_set_test_time(t, 1700000012500), CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_track(t, "{\"type\":\"screen_view\",\"name\":\"pay\"}", third),
+                 CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+
+    /* session, home, end of home, cart, session, end of cart, pay */
+    CHECK(heard_len(&heard) == 7, "%zu items heard", heard_len(&heard));
+    if (heard_len(&heard) == 7) {
+        char **h = heard.items;
+        char id[CS_EVENT_ID_SIZE];
+        CHECK(strstr(h[0], "\"event\"") == NULL && json_number(h[0], "eventIndex") == 1,
+              "a session first: %s", h[0]);
+
+        CHECK_HAS(h[1], "\"event\":\"screen_view\"");
+        json_string(h[1], "eventId", id, sizeof id);
+        CHECK(strcmp(id, first) == 0, "the first screen view's id %s delivered as %s", first, id);
+        CHECK_HAS(h[1], "\"ue_pr\":{\"schema\":\"iglu:com.snowplowanalytics.mobile/screen_view/"
+                        "jsonschema/1-0-0\",\"data\":{\"name\":\"home\",\"id\":\"" HOME_ID
+                        "\",\"type\":\"feed\"}}");
+        CHECK_HAS(h[1], HOME_SCREEN);
+        CHECK(strstr(h[1], "screen_summary") == NULL, "no summary on a screen view: %s", h[1]);
+
+        CHECK_HAS(h[2], "\"event\":\"screen_end\"");
+        json_string(h[2], "eventId", id, sizeof id);
+        CHECK(is_event_id(id) && strcmp(id, first) != 0 && strcmp(id, second) != 0,
+              "the screen_end has an id of its own: %s", id);
+        CHECK(json_number(h[2], "dtm") == 1700000002500L, "the screen view's dtm: %s", h[2]);
+        CHECK_HAS(h[2], "\"ue_pr\":{\"schema\":\"iglu:com.snowplowanalytics.mobile/screen_end/"
+                        "jsonschema/1-0-0\",\"data\":{}}");
+        CHECK_HAS(h[2], HOME_SCREEN);
+        CHECK_HAS(h[2], "{\"schema\":\"iglu:com.snowplowanalytics.mobile/screen_summary/"
+                        "jsonschema/1-0-0\",\"data\":{\"foreground_sec\":2.5,\"background_sec\":0,"
+                        "\"last_item_index\":3,\"items_count\":40,\"min_x_offset\":0,"
+                        "\"max_x_offset\":400,\"min_y_offset\":100,\"max_y_offset\":900,"
+                        "\"content_width\":400,\"content_height\":9000}}");
+        CHECK(json_number(h[2], "eventIndex") == 2, "%s", h[2]);
+
+        CHECK_HAS(h[3], "\"event\":\"screen_view\"");
+        json_string(h[3], "eventId", id, sizeof id);
+        CHECK(strcmp(id, second) == 0, "the second screen view's id %s delivered as %s", second,
+              id);
+        CHECK_HAS(h[3], "\"previousName\":\"home\",\"previousId\":\"" HOME_ID
+                        "\",\"previousType\":\"feed\",\"transitionType\":\"push\"}");
+        CHECK(json_number(h[3], "eventIndex") == 3, "%s", h[3]);
+
+        CHECK(strstr(h[4], "\"event\"") == NULL && json_number(h[4], "eventIndex") == 1,
+              "the new session before the screen_end that starts it: %s", h[4]);
+        char session[CS_EVENT_ID_SIZE], first_event[CS_EVENT_ID_SIZE];
+        json_string(h[4], "firstEventId", first_event, sizeof first_event);
+        CHECK_HAS(h[5], "\"event\":\"screen_end\"");
+        json_string(h[5], "eventId", id, sizeof id);
+        CHECK(strcmp(id, first_event) == 0, "the screen_end %s is the session's first event %s",
+              id, first_event);
+        CHECK(json_number(h[5], "eventIndex") == 1, "%s", h[5]);
+        CHECK_HAS(h[5], "\"name\":\"cart\"");
+        CHECK_HAS(h[6], "\"event\":\"screen_view\"");
+        json_string(h[6], "eventId", id, sizeof id);
+        CHECK(strcmp(id, third) == 0, "the third screen view's id %s delivered as %s", third, id);
+        CHECK(json_number(h[6], "eventIndex") == 2, "%s", h[6]);
+        json_string(h[6], "sessionId", session, sizeof session);
+        json_string(h[4], "sessionId", id, sizeof id);
+        CHECK(strcmp(id, session) == 0, "the screen view is in the new session: %s, %s", id,
+              session);
+    }
+    CHECK_STATUS(cs_tracker_free(t, WAIT_MS), CS_STATUS_OK);
+    heard_free(&heard);
+}
+
+/* With `screenContext` and `screenEngagementAutotracking` off, list item views and scrolls are
+ * events of their own, no `screen_end` is sent, and no event carries a screen entity. */
+static void screen_engagement_off_sends_lists_and_scrolls(void) {
+    Heard events, sessions;
+    heard_init(&events);
+    heard_init(&sessions);
+    CsTracker *t = create("{\"screenContext\":false,\"screenEngagementAutotracking\":false,"
+                          "\"test\":{\"clockMs\":1700000000000}}",
+                          &events, &sessions);
+    const char *tracked[] = {SCREEN, "{\"type\":\"list_item_view\",\"index\":7}",
+                             "{\"type\":\"scroll_changed\",\"yOffset\":-3}",
+                             "{\"type\":\"screen_view\",\"name\":\"cart\"}"};
+    const char *kinds[] = {"\"event\":\"screen_view\"", "\"event\":\"list_item_view\"",
+                           "\"event\":\"scroll_changed\"", "\"event\":\"screen_view\""};
+    const char *data[] = {"\"data\":{\"name\":\"home\",", "\"data\":{\"index\":7}",
+                          "\"data\":{\"y_offset\":-3}", "\"previousName\":\"home\""};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_STATUS(cs_tracker_track(t, tracked[i], NULL), CS_STATUS_OK);
+    }
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+    CHECK(heard_len(&events) == 4, "%zu events", heard_len(&events));
+    for (size_t i = 0; i < heard_len(&events) && i < 4; i++) {
+        CHECK_HAS(events.items[i], kinds[i]);
+        CHECK_HAS(events.items[i], data[i]);
+        CHECK(strstr(events.items[i], "mobile/screen/") == NULL &&
+                  strstr(events.items[i], "screen_summary") == NULL,
+              "no screen entity: %s", events.items[i]);
+        CHECK(json_number(events.items[i], "eventIndex") == (long)i + 1, "%s", events.items[i]);
+    }
+    CHECK_STATUS(cs_tracker_free(t, WAIT_MS), CS_STATUS_OK);
+    heard_free(&events);
+    heard_free(&sessions);
+}
+
+/* Bad screen input is CS_STATUS_INVALID_EVENT with the reason, and tracks nothing. */
+static void bad_screen_input_is_an_invalid_event(void) {
+    Heard events, sessions;
+    heard_init(&events);
+    heard_init(&sessions);
+    CsTracker *t = create(TEST_CLOCK, &events, &sessions);
+    const struct {
+        const char *json;
+        const char *reason;
+    } bad[] = {
+        {"{\"type\":\"screen_view\",\"name\":\"\"}", "non-empty name"},
+        {"{\"type\":\"screen_view\",\"name\":\"a\",\"id\":\"nope\"}", "`id` must be a UUID"},
+        {"{\"type\":\"screen_view\",\"name\":\"a\",\"id\":\"6f9619ff8b86d011b42d00c04fc964ff\"}",
+         "`id` must be a UUID"},
+        {"{\"type\":\"screen_view\",\"name\":\"a\",\"previousId\":\"x\"}",
+         "`previousId` must be a UUID"},
+        {"{\"type\":\"screen_view\",\"screenType\":\"feed\"}", "needs `name`"},
+        {"{\"type\":\"screen_view\",\"name\":\"a\",\"type\":\"feed\"}", "duplicate field"},
+        {"{\"type\":\"list_item_view\",\"index\":65536}", "`index` must be from 0 to 65535"},
+        {"{\"type\":\"list_item_view\",\"index\":-1}", "`index` must be from 0 to 65535"},
+        {"{\"type\":\"list_item_view\",\"index\":1,\"itemsCount\":70000}",
+         "`items_count` must be from 0 to 65535"},
+        {"{\"type\":\"list_item_view\",\"itemsCount\":1}", "needs `index`"},
+        {"{\"type\":\"scroll_changed\",\"xOffset\":2147483648}",
+         "`x_offset` must be from -2147483647 to 2147483647"},
+        {"{\"type\":\"scroll_changed\",\"viewWidth\":-1}", "`view_width` must be from 0"},
+        {"{\"type\":\"scroll_changed\",\"contentHeight\":1.5}", "invalid type"},
+        {"{\"type\":\"structured\",\"category\":\"c\",\"action\":\"a\",\"screenType\":\"x\"}",
+         "`screenType` is not a field of a structured event"},
+        {"{\"type\":\"screen_view\",\"name\":\"a\",\"index\":1}",
+         "`index` is not a field of a screen_view event"},
+        {"{\"type\":\"screen_end\"}", "unknown variant"},
+    };
+    char id[CS_EVENT_ID_SIZE];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        strcpy(id, "x");
+        CHECK_STATUS(cs_tracker_track(t, bad[i].json, id), CS_STATUS_INVALID_EVENT);
+        CHECK(id[0] == '\0', "out_id is empty after a failure");
+        CHECK(strstr(cs_last_error(), bad[i].reason) != NULL, "%s: \"%s\" does not say \"%s\"",
+              bad[i].json, cs_last_error(), bad[i].reason);
+    }
+    CHECK_STATUS(cs_tracker_track(t, SCREEN, NULL), CS_STATUS_OK);
+    CHECK_STATUS(cs_tracker_flush(t, WAIT_MS), CS_STATUS_OK);
+    CHECK(heard_len(&events) == 1, "only the good screen view was tracked: %zu events",
+          heard_len(&events));
+    if (heard_len(&events) == 1) {
+        CHECK(json_number(events.items[0], "eventIndex") == 1, "%s", events.items[0]);
+        CHECK(strstr(events.items[0], "previousName") == NULL,
+              "no earlier screen was made current: %s", events.items[0]);
+    }
     CHECK_STATUS(cs_tracker_free(t, WAIT_MS), CS_STATUS_OK);
     heard_free(&events);
     heard_free(&sessions);
@@ -792,6 +1015,10 @@ int main(void) {
         {"a_slow_callback_does_not_slow_the_caller", a_slow_callback_does_not_slow_the_caller},
         {"ui_thread_calls_return_at_once_while_the_store_is_slow",
          ui_thread_calls_return_at_once_while_the_store_is_slow},
+        {"screens_end_with_their_summary", screens_end_with_their_summary},
+        {"screen_engagement_off_sends_lists_and_scrolls",
+         screen_engagement_off_sends_lists_and_scrolls},
+        {"bad_screen_input_is_an_invalid_event", bad_screen_input_is_an_invalid_event},
     };
     int failed_tests = 0;
     size_t count = sizeof tests / sizeof *tests;

@@ -3,7 +3,8 @@
 //
 //   cd platforms/web/interop && npm ci && node interop.mjs [--only s1,s2] [--rounds N] [--events N]
 //
-// Sections: sequence, sync-writes, tabs, expiry, bytes, example, measure (all by default).
+// Sections: sequence, sync-writes, tabs, expiry, bytes, screens, example, measure (all by
+// default).
 // It needs the package in target/web/pkg (`cargo xtask web`; CLIENT_SESSION_WEB_PKG overrides the
 // folder), examples/web-page (CLIENT_SESSION_WEB_EXAMPLE overrides) and Chromium at
 // /usr/bin/chromium (CHROMIUM overrides). Exit status: 0 when every check passed, 1 when one
@@ -42,7 +43,7 @@ const COOKIE_DOMAIN = 'example.test';
 const GAP_MS = Number(process.env.INTEROP_GAP_MS ?? 100);
 /** How far before and after `_sp_ses`'s expiry the expiry section tracks. */
 const EXPIRY_MARGIN_MS = 250;
-const SECTIONS = ['sequence', 'sync-writes', 'tabs', 'expiry', 'bytes', 'example', 'measure'];
+const SECTIONS = ['sequence', 'sync-writes', 'tabs', 'expiry', 'bytes', 'screens', 'example', 'measure'];
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -552,6 +553,57 @@ async function bytes(browser, origin) {
 }
 
 /** The example page: "track" twice, the shown event index, a screenshot. */
+/** The data of the entity named `name` (`screen`, `screen_summary`…) in ours's `contexts`. */
+function entityIn(contexts, name) {
+  const entity = JSON.parse(contexts).data.find((e) => e.schema.split('/')[1] === name);
+  return entity ? entity.data : null;
+}
+
+/**
+ * Ours's screens across a real page reload: the screen lives in the page's memory only, as in
+ * the JavaScript tracker's screen tracking plugin, so after the reload the first screen view has
+ * no previous fields and ends nothing, while the session goes on in the cookies.
+ */
+async function screens(browser, origin) {
+  const context = await browser.newContext();
+  const page = await harness(context, origin, 'screens', ['ours']);
+  const screen = (kind, argument) => page.evaluate(([k, a]) => H.oursScreen(k, a), [kind, argument]);
+  await start(page, 'ours', SHARED);
+  const home = await screen('view', { name: 'home', type: 'feed' });
+  const homeId = home.selfDescribingEvent.data.id;
+  check(home.screenEnd === null && same(entityIn(home.contexts, 'screen'), { name: 'home', id: homeId, type: 'feed' }),
+    'the first screen view ends nothing and carries its own screen', home);
+  const folded = [await screen('item', { index: 4, itemsCount: 9 }), await screen('scroll', { yOffset: 10, viewHeight: 90 })];
+  check(same(folded, [null, null]), 'a list item and a scroll are folded into the summary (resolve to null)', folded);
+  const cart = await screen('view', { name: 'cart' });
+  const end = cart.screenEnd;
+  const summary = end && entityIn(end.contexts, 'screen_summary');
+  check(
+    end !== null && end.event === 'screen_end' && end.dtm === cart.dtm &&
+      end.clientSession.eventIndex + 1 === cart.clientSession.eventIndex &&
+      entityIn(end.contexts, 'screen')?.id === homeId &&
+      summary?.last_item_index === 4 && summary?.items_count === 9 && summary?.max_y_offset === 100,
+    'the second screen view resolves with the screen_end of home first, its summary holding the list and scroll',
+    cart,
+  );
+  check(cart.selfDescribingEvent.data.previousId === homeId && cart.selfDescribingEvent.data.previousName === 'home',
+    'the second screen view names home as its previous screen', cart.selfDescribingEvent);
+
+  await page.reload();
+  await page.waitForFunction(() => window.harnessReady === true);
+  await page.evaluate(() => H.loadOurs());
+  await start(page, 'ours', SHARED);
+  const after = await screen('view', { name: 'cart' });
+  const data = after.selfDescribingEvent.data;
+  check(after.screenEnd === null && same(Object.keys(data), ['name', 'id']),
+    'after a reload the first screen view ends nothing and has no previous fields', after);
+  check(after.clientSession.sessionId === cart.clientSession.sessionId &&
+      after.clientSession.eventIndex === cart.clientSession.eventIndex + 1,
+    'after a reload the session goes on (same session, the next eventIndex)',
+    { before: cart.clientSession, after: after.clientSession });
+  await context.close();
+}
+
 async function example(browser, origin) {
   check(fs.existsSync(path.join(EXAMPLE_DIR, 'index.html')), `${EXAMPLE_DIR}/index.html exists`);
   const context = await browser.newContext({ viewport: { width: 900, height: 600 } });
@@ -708,13 +760,14 @@ async function main() {
       tabs: () => tabs(browser, origin),
       expiry: () => expiry(browser, origin),
       bytes: () => bytes(browser, origin),
+      screens: () => screens(browser, origin),
       example: () => example(browser, origin),
       measure: () => measure(browser, origin, args, server),
     };
     for (const name of SECTIONS.filter((s) => args.only.includes(s))) await section(name, run[name]);
     await section('collector', async () => {
       await sleep(500);
-      if (args.only.some((s) => s !== 'measure' && s !== 'example')) {
+      if (args.only.some((s) => !['measure', 'example', 'screens'].includes(s))) {
         check(server.collected.length > 0 && server.collected.every((p) => p.co && p.eid),
           `the fake collector received the JS tracker's events (${server.collected.length}), each with its contexts`);
       }

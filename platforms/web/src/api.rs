@@ -6,8 +6,10 @@
 //! browser layer only converts. A bad argument is an [`ApiError`] naming the call and the field,
 //! which the call's Promise rejects with; nothing here panics on any input.
 
-use client_session_actor::{Payload, Snapshot, TrackedEvent};
-use client_session_core::{ClientSession, Config, Timeout};
+use client_session_actor::{
+    ListItemView, Payload, ScreenView, ScrollChanged, Snapshot, Tracked, TrackedEvent,
+};
+use client_session_core::{ClientSession, Config, ScreenError, Timeout};
 use client_session_store_cookie::jar::MAX_ATTRIBUTE_VALUE_BYTES;
 use client_session_store_cookie::{CookieOptions, DEFAULT_PREFIX};
 use serde_json::{json, Map, Value};
@@ -20,6 +22,12 @@ pub const TRACK_PAGE_VIEW: &str = "trackPageView";
 pub const TRACK_SELF_DESCRIBING_EVENT: &str = "trackSelfDescribingEvent";
 /// `trackStructEvent`.
 pub const TRACK_STRUCT_EVENT: &str = "trackStructEvent";
+/// `trackScreenView`.
+pub const TRACK_SCREEN_VIEW: &str = "trackScreenView";
+/// `trackListItemView`.
+pub const TRACK_LIST_ITEM_VIEW: &str = "trackListItemView";
+/// `trackScrollChanged`.
+pub const TRACK_SCROLL_CHANGED: &str = "trackScrollChanged";
 /// `newSession`.
 pub const NEW_SESSION: &str = "newSession";
 /// `getSession`.
@@ -62,6 +70,12 @@ impl ApiError {
         Self::field(call, field, "must be a finite number")
     }
 
+    /// A screen input the core refuses (an empty name, a non-UUID id, a number outside its
+    /// schema's range): `<call>: <the core's message>`.
+    pub fn screen(call: &'static str, error: &ScreenError) -> Self {
+        Self::new(call, error.to_string())
+    }
+
     /// A call made while no tracker runs.
     pub fn no_tracker(call: &'static str) -> Self {
         Self::new(call, "no tracker is running: call newTracker first")
@@ -94,18 +108,27 @@ pub struct TrackerOptions {
     pub session_cookie_timeout: u32,
     /// `anonymousTracking: { withSessionTracking: true }`.
     pub anonymous_tracking: bool,
+    /// `screenContext`: the `screen` entity on every event while a screen is current.
+    pub screen_context: bool,
+    /// `screenEngagementAutotracking`: a `screen_end` with the `screen_summary` before each
+    /// later screen view, and list and scroll events folded into the summary.
+    pub screen_engagement: bool,
     /// Options given that this tracker does not use (the JavaScript tracker's emitter and
     /// context options, or a misspelt name), for a console warning.
     pub ignored: Vec<String>,
 }
 
 impl TrackerOptions {
-    /// The actor's configuration: the web reads only the session timeout and anonymisation.
+    /// The actor's configuration: the web reads the session timeout, anonymisation and the
+    /// two screen switches (a page has no background, so the mobile timeouts and lifecycle
+    /// events never apply).
     #[must_use]
     pub fn config(&self) -> Config {
         Config {
             session_timeout: Timeout::from_secs(self.session_cookie_timeout),
             anonymous: self.anonymous_tracking,
+            screen_context: self.screen_context,
+            screen_engagement: self.screen_engagement,
             ..Config::default()
         }
     }
@@ -133,6 +156,8 @@ impl TrackerOptions {
             } else {
                 json!(false)
             },
+            "screenContext": self.screen_context,
+            "screenEngagementAutotracking": self.screen_engagement,
             "cookieNames": { "id": names.id, "ses": names.ses },
         })
     }
@@ -146,17 +171,21 @@ const TRACKER_OPTIONS: &[&str] = &[
     "cookieName",
     "sessionCookieTimeout",
     "anonymousTracking",
+    "screenContext",
+    "screenEngagementAutotracking",
 ];
 
 /// Checks `newTracker`'s options (`null` for none) on a page whose `location.hostname` is
 /// `page_host`.
 ///
 /// Unset options take the JavaScript tracker's defaults: `cookieName` `_sp_`,
-/// `sessionCookieTimeout` 1800, `anonymousTracking` false; `namespace` is `sp`. `cookieDomain`
-/// defaults to the page's host name without a trailing dot, the name the JavaScript tracker
-/// hashes when it has no `cookieDomain` and `discoverRootDomain` is off (it then writes
-/// host-only cookies, where this tracker writes `Domain=<host>`: give both trackers the same
-/// `cookieDomain` to share their cookies).
+/// `sessionCookieTimeout` 1800, `anonymousTracking` false; `namespace` is `sp`;
+/// `screenContext` and `screenEngagementAutotracking` are on, as in the JavaScript tracker's
+/// screen tracking plugin and the mobile trackers. `cookieDomain` defaults to the page's host
+/// name without a trailing dot, the name the JavaScript tracker hashes when it has no
+/// `cookieDomain` and `discoverRootDomain` is off (it then writes host-only cookies, where
+/// this tracker writes `Domain=<host>`: give both trackers the same `cookieDomain` to share
+/// their cookies).
 ///
 /// # Errors
 /// An [`ApiError`] naming the first option that is wrong.
@@ -244,6 +273,10 @@ pub fn tracker_options(
             )),
         };
 
+    let screen_context = optional_bool(CALL, options, "screenContext")?.unwrap_or(true);
+    let screen_engagement =
+        optional_bool(CALL, options, "screenEngagementAutotracking")?.unwrap_or(true);
+
     let ignored = options
         .keys()
         .filter(|key| !TRACKER_OPTIONS.contains(&key.as_str()))
@@ -256,6 +289,8 @@ pub fn tracker_options(
         cookie_name,
         session_cookie_timeout,
         anonymous_tracking,
+        screen_context,
+        screen_engagement,
         ignored,
     })
 }
@@ -349,18 +384,146 @@ pub fn struct_event(argument: &Value) -> Result<Payload, ApiError> {
     })
 }
 
-/// What a `track…` call resolves to: `{ eventId, dtm, clientSession, contexts }`, `dtm` in Unix
-/// milliseconds and `contexts` the tracker protocol's `co` JSON string.
+/// Checks `trackScreenView`'s argument, `{ name, id, type, previousName, previousId,
+/// previousType, transitionType }`: `name` a non-empty string, `id` and `previousId` UUIDs, the
+/// others strings, all but `name` optional. The tracker fills the id (a random one) and the
+/// previous fields the page did not give from the current screen (spec B2 "Screen details").
+///
+/// # Errors
+/// An [`ApiError`] naming the first field that is not of its type, or carrying the core's
+/// [`ScreenError`] message (an empty or missing name, an id that is not a UUID).
+pub fn screen_view(argument: &Value) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_SCREEN_VIEW;
+    let fields = object_argument(CALL, argument, "{ name, id, type, … }")?
+        .ok_or_else(|| ApiError::new(CALL, "needs an argument { name, id, type, … }"))?;
+    let screen = |error: ScreenError| ApiError::screen(CALL, &error);
+    // A missing name is the core's empty name: one message for both.
+    let name = optional_string(CALL, fields, "name")?.unwrap_or_default();
+    let mut view = ScreenView::new(name).map_err(screen)?;
+    if let Some(id) = optional_string(CALL, fields, "id")? {
+        view = view.with_id_str(id).map_err(screen)?;
+    }
+    if let Some(screen_type) = optional_string(CALL, fields, "type")? {
+        view = view.with_type(screen_type);
+    }
+    if let Some(name) = optional_string(CALL, fields, "previousName")? {
+        view = view.with_previous_name(name);
+    }
+    if let Some(id) = optional_string(CALL, fields, "previousId")? {
+        view = view.with_previous_id_str(id).map_err(screen)?;
+    }
+    if let Some(screen_type) = optional_string(CALL, fields, "previousType")? {
+        view = view.with_previous_type(screen_type);
+    }
+    if let Some(transition) = optional_string(CALL, fields, "transitionType")? {
+        view = view.with_transition_type(transition);
+    }
+    Ok(Payload::ScreenView(view))
+}
+
+/// The number fields of `trackListItemView`'s argument, which the browser layer checks for
+/// NaN and infinities before `JSON.stringify` turns them into `null`.
+pub const LIST_ITEM_VIEW_NUMBERS: &[&str] = &["index", "itemsCount"];
+
+/// Checks `trackListItemView`'s argument, `{ index, itemsCount }`: whole numbers from 0 to
+/// 65535, `itemsCount` optional.
+///
+/// # Errors
+/// An [`ApiError`] naming a field that is not a whole number, or carrying the core's
+/// [`ScreenError`] message for one outside its range.
+pub fn list_item_view(argument: &Value) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_LIST_ITEM_VIEW;
+    let fields = object_argument(CALL, argument, "{ index, itemsCount }")?
+        .ok_or_else(|| ApiError::new(CALL, "needs an argument { index, itemsCount }"))?;
+    let index = whole_number(CALL, fields, "index")?
+        .ok_or_else(|| ApiError::field(CALL, "index", "must be a whole number"))?;
+    let items_count = whole_number(CALL, fields, "itemsCount")?;
+    ListItemView::new(index, items_count)
+        .map(Payload::ListItemView)
+        .map_err(|error| ApiError::screen(CALL, &error))
+}
+
+/// The number fields of `trackScrollChanged`'s argument (see [`LIST_ITEM_VIEW_NUMBERS`]).
+pub const SCROLL_CHANGED_NUMBERS: &[&str] = &[
+    "xOffset",
+    "yOffset",
+    "viewWidth",
+    "viewHeight",
+    "contentWidth",
+    "contentHeight",
+];
+
+/// Checks `trackScrollChanged`'s argument, `{ xOffset, yOffset, viewWidth, viewHeight,
+/// contentWidth, contentHeight }` (or none): whole numbers, each optional, offsets within
+/// ±2147483647 and sizes from 0 to 2147483647.
+///
+/// # Errors
+/// An [`ApiError`] naming a field that is not a whole number, or carrying the core's
+/// [`ScreenError`] message for one outside its range.
+pub fn scroll_changed(argument: &Value) -> Result<Payload, ApiError> {
+    const CALL: &str = TRACK_SCROLL_CHANGED;
+    let empty = Map::new();
+    let fields =
+        object_argument(CALL, argument, "{ xOffset, yOffset, viewWidth, … }")?.unwrap_or(&empty);
+    type Setter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
+    let setters: [(&str, Setter); 6] = [
+        ("xOffset", ScrollChanged::with_x_offset),
+        ("yOffset", ScrollChanged::with_y_offset),
+        ("viewWidth", ScrollChanged::with_view_width),
+        ("viewHeight", ScrollChanged::with_view_height),
+        ("contentWidth", ScrollChanged::with_content_width),
+        ("contentHeight", ScrollChanged::with_content_height),
+    ];
+    let mut scroll = ScrollChanged::default();
+    for (key, set) in setters {
+        if let Some(value) = whole_number(CALL, fields, key)? {
+            scroll = set(scroll, value).map_err(|error| ApiError::screen(CALL, &error))?;
+        }
+    }
+    Ok(Payload::ScrollChanged(scroll))
+}
+
+/// What a `track…` call resolves to: the event as [`tracked`] writes it; for a screen view
+/// also `screenEnd`, the `screen_end` sent just before it (`null` when no screen ended);
+/// `null` for a list item or scroll event that screen engagement folded into the summary
+/// (nothing was sent).
+///
+/// # Errors
+/// An [`ApiError`] for `call` if the entities cannot be written as JSON (they always can).
+pub fn track_result(call: &'static str, sent: &Tracked) -> Result<Value, ApiError> {
+    let Some(event) = &sent.event else {
+        return Ok(Value::Null);
+    };
+    let mut result = tracked(call, event)?;
+    if let (Payload::ScreenView(_), Value::Object(fields)) = (&event.payload, &mut result) {
+        let screen_end = match &sent.screen_end {
+            Some(end) => tracked(call, end)?,
+            None => Value::Null,
+        };
+        fields.insert("screenEnd".to_owned(), screen_end);
+    }
+    Ok(result)
+}
+
+/// One sent event: `{ event, eventId, dtm, clientSession, contexts, selfDescribingEvent }`.
+/// `event` is its name (`page_view`, `structured`, `self_describing`, `screen_view`,
+/// `screen_end`, `list_item_view`, `scroll_changed`), `dtm` in Unix milliseconds, `contexts`
+/// the tracker protocol's `co` JSON string (`client_session`, then `screen` and
+/// `screen_summary` where they apply), `selfDescribingEvent` the `{ schema, data }` of a
+/// self-describing event (what the protocol's `ue_pr` wraps), `null` for page views and
+/// structured events.
 ///
 /// # Errors
 /// An [`ApiError`] for `call` if the entities cannot be written as JSON (they always can).
 pub fn tracked(call: &'static str, event: &TrackedEvent) -> Result<Value, ApiError> {
     let contexts = serde_json::to_string(&event.contexts()).map_err(|e| serialising(call, &e))?;
     Ok(json!({
+        "event": event.payload.name(),
         "eventId": event.stamp.id.to_string(),
         "dtm": event.stamp.dtm_ms,
         "clientSession": client_session(call, &event.client_session)?,
         "contexts": contexts,
+        "selfDescribingEvent": event.payload.self_describing_json(),
     }))
 }
 
@@ -424,6 +587,39 @@ fn optional_string<'a>(
         None => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
         Some(_) => Err(ApiError::field(call, key, "must be a string")),
+    }
+}
+
+fn optional_bool(
+    call: &'static str,
+    fields: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<bool>, ApiError> {
+    match present(fields, key) {
+        None => Ok(None),
+        Some(Value::Bool(flag)) => Ok(Some(*flag)),
+        Some(_) => Err(ApiError::field(call, key, "must be true or false")),
+    }
+}
+
+/// A whole number field, for the core's range checks: a whole number beyond `i64` is held at
+/// `i64`'s bounds (so the core reports it out of range, as it is), a fraction is refused here.
+fn whole_number(
+    call: &'static str,
+    fields: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<i64>, ApiError> {
+    let Some(value) = present(fields, key) else {
+        return Ok(None);
+    };
+    if let Some(number) = value.as_i64() {
+        return Ok(Some(number));
+    }
+    match value.as_f64() {
+        // `as` saturates at i64's bounds, which are outside every schema range.
+        #[allow(clippy::cast_possible_truncation)]
+        Some(number) if number.is_finite() && number.fract() == 0.0 => Ok(Some(number as i64)),
+        _ => Err(ApiError::field(call, key, "must be a whole number")),
     }
 }
 

@@ -45,6 +45,10 @@ export interface TrackerOptions {
   sessionCookieTimeout?: number;
   /** Anonymous tracking with session tracking; full anonymous tracking (true) is refused (default false). */
   anonymousTracking?: false | { withSessionTracking: true };
+  /** The screen entity on every event while a screen is current (default true). */
+  screenContext?: boolean;
+  /** Screen engagement: a screen_end with the screen_summary before each later screen view, list item and scroll events folded into the summary instead of sent (default true). */
+  screenEngagementAutotracking?: boolean;
 }
 
 /** What `newTracker` resolves to: the options in force and the two cookies' names. */
@@ -54,6 +58,8 @@ export interface TrackerInfo {
   cookieName: string;
   sessionCookieTimeout: number;
   anonymousTracking: false | { withSessionTracking: true };
+  screenContext: boolean;
+  screenEngagementAutotracking: boolean;
   cookieNames: { id: string; ses: string };
 }
 
@@ -69,13 +75,29 @@ export interface ClientSession {
   eventIndex: number | null;
 }
 
-/** What a `track…` call resolves to. `contexts` is the tracker protocol's `co` JSON string. */
+/** A self-describing JSON: an Iglu schema URI and its data. */
+export interface SelfDescribingJson {
+  schema: string;
+  data: Record<string, unknown>;
+}
+
+/** One event as sent: what a `track…` call resolves to. */
 export interface TrackedEvent {
+  /** The event's name. */
+  event: "page_view" | "structured" | "self_describing" | "screen_view" | "screen_end" | "list_item_view" | "scroll_changed";
   eventId: string;
   /** The device timestamp, Unix milliseconds. */
   dtm: number;
   clientSession: ClientSession;
+  /** The tracker protocol's `co` JSON string: client_session, then screen and screen_summary where they apply. */
   contexts: string;
+  /** A self-describing event's `{ schema, data }` (what the protocol's `ue_pr` wraps); null for page views and structured events. */
+  selfDescribingEvent: SelfDescribingJson | null;
+}
+
+/** What `trackScreenView` resolves to: the screen view, and the screen_end sent just before it (with the same dtm) when a screen ended. */
+export interface TrackedScreenView extends TrackedEvent {
+  screenEnd: TrackedEvent | null;
 }
 
 /** What `getSession` resolves to: the session the cookies hold now. */
@@ -93,6 +115,33 @@ export interface StructuredEvent {
   label?: string | null;
   property?: string | null;
   value?: number | null;
+}
+/** A screen view (iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0). Unset previous fields are filled from the current screen. */
+export interface ScreenViewEvent {
+  /** The screen's name, non-empty. */
+  name: string;
+  /** The screen's id, a UUID (default: a random one). */
+  id?: string | null;
+  type?: string | null;
+  previousName?: string | null;
+  /** A UUID. */
+  previousId?: string | null;
+  previousType?: string | null;
+  transitionType?: string | null;
+}
+/** A list item shown: whole numbers from 0 to 65535. */
+export interface ListItemViewEvent {
+  index: number;
+  itemsCount?: number | null;
+}
+/** A scroll position and sizes, each optional: offsets within ±2147483647, sizes from 0 to 2147483647. */
+export interface ScrollChangedEvent {
+  xOffset?: number | null;
+  yOffset?: number | null;
+  viewWidth?: number | null;
+  viewHeight?: number | null;
+  contentWidth?: number | null;
+  contentHeight?: number | null;
 }
 "#;
 
@@ -317,19 +366,20 @@ fn session_value(session: &ClientSession) -> Result<JsValue, ApiError> {
     to_js(api::ON_SESSION_CHANGE, &value)
 }
 
-/// Tracks `payload` on the tracker `found` for `call`, resolving to `{ eventId, dtm,
-/// clientSession, contexts }`.
+/// Tracks `payload` on the page's tracker for `call`, resolving to what was sent
+/// ([`api::track_result`]: the event, a screen view's `screenEnd`, or `null` when the event was
+/// folded into the screen summary).
 fn track(call: &'static str, checked: Result<Payload, ApiError>) -> Promise {
     let found = checked.and_then(|payload| Ok((payload, find(call)?)));
     promise(async move {
         let (payload, found) = found?;
         let tracker = found.ready(call).await?;
-        let event = tracker
+        let sent = tracker
             .handle
             .track(Event::new(payload))
             .await
             .map_err(|e| actor_error(call, &e))?;
-        to_js(call, &api::tracked(call, &event)?)
+        to_js(call, &api::track_result(call, &sent)?)
     })
 }
 
@@ -367,6 +417,52 @@ pub fn track_struct_event(
     track(
         CALL,
         read_argument(CALL, &event, &["value"]).and_then(|event| api::struct_event(&event)),
+    )
+}
+
+/// Tracks a screen view `{ name, id, type, previousName, previousId, previousType,
+/// transitionType }`. The screen becomes the page's current screen, kept in memory only, as
+/// the JavaScript tracker's screen tracking plugin keeps it: a reload (or `shutdown()` and a
+/// new tracker) forgets it. With screen engagement on, a screen that was current ends first:
+/// its `screen_end` is sent before the view and resolved with it as `screenEnd`.
+#[wasm_bindgen(js_name = trackScreenView, unchecked_return_type = "Promise<TrackedScreenView>")]
+pub fn track_screen_view(
+    #[wasm_bindgen(unchecked_param_type = "ScreenViewEvent")] event: JsValue,
+) -> Promise {
+    const CALL: &str = api::TRACK_SCREEN_VIEW;
+    track(
+        CALL,
+        read_argument(CALL, &event, &[]).and_then(|event| api::screen_view(&event)),
+    )
+}
+
+/// Tracks a list item shown, `{ index, itemsCount }`. With screen engagement on it updates
+/// the current screen's summary and is not sent: the Promise resolves to `null`.
+#[wasm_bindgen(js_name = trackListItemView, unchecked_return_type = "Promise<TrackedEvent | null>")]
+pub fn track_list_item_view(
+    #[wasm_bindgen(unchecked_param_type = "ListItemViewEvent")] event: JsValue,
+) -> Promise {
+    const CALL: &str = api::TRACK_LIST_ITEM_VIEW;
+    track(
+        CALL,
+        read_argument(CALL, &event, api::LIST_ITEM_VIEW_NUMBERS)
+            .and_then(|event| api::list_item_view(&event)),
+    )
+}
+
+/// Tracks a scroll, `{ xOffset, yOffset, viewWidth, viewHeight, contentWidth, contentHeight }`
+/// (each optional). With screen engagement on it updates the current screen's summary and is
+/// not sent: the Promise resolves to `null`.
+#[wasm_bindgen(js_name = trackScrollChanged, unchecked_return_type = "Promise<TrackedEvent | null>")]
+pub fn track_scroll_changed(
+    #[wasm_bindgen(unchecked_optional_param_type = "ScrollChangedEvent")] event: Option<JsValue>,
+) -> Promise {
+    const CALL: &str = api::TRACK_SCROLL_CHANGED;
+    let event = event.unwrap_or(JsValue::UNDEFINED);
+    track(
+        CALL,
+        read_argument(CALL, &event, api::SCROLL_CHANGED_NUMBERS)
+            .and_then(|event| api::scroll_changed(&event)),
     )
 }
 

@@ -13,9 +13,16 @@
 //! xtask web` builds the ES module into `target/web/pkg/`), one tracker per page:
 //! `newTracker(options)`, `trackPageView({ title })`, `trackSelfDescribingEvent({ event: {
 //! schema, data } })`, `trackStructEvent({ category, action, label, property, value })`,
-//! `newSession()`, `getSession()`, `onSessionChange(callback)` and `shutdown()`. Every call
-//! returns a Promise and never throws: bad input rejects it with an `Error` naming the field
-//! ([`api`] holds every check, as plain Rust).
+//! `trackScreenView({ name, id, type, previousName, previousId, previousType, transitionType
+//! })`, `trackListItemView({ index, itemsCount })`, `trackScrollChanged({ xOffset, yOffset,
+//! viewWidth, viewHeight, contentWidth, contentHeight })`, `newSession()`, `getSession()`,
+//! `onSessionChange(callback)` and `shutdown()`. Every call returns a Promise and never
+//! throws: bad input rejects it with an `Error` naming the field or carrying the core's
+//! `ScreenError` message ([`api`] holds every check, as plain Rust).
+//!
+//! Screens (spec A5) are the core's: the screen state lives in the page's actor, in memory,
+//! as the JavaScript tracker's screen tracking plugin keeps it, so a reload forgets the
+//! current screen (no `screen_end` for it) while the session goes on in the cookies.
 //!
 //! Natively the crate builds the plain parts only (the checks, the `document.cookie` parsing
 //! and the jar over any [`DocumentCookie`]), so the workspace's native build and tests cover
@@ -36,8 +43,9 @@ pub use jar::{cookie_pairs, cookie_value, DocumentCookie, DocumentJar};
 pub use clock::DateNowClock;
 #[cfg(target_arch = "wasm32")]
 pub use exports::{
-    get_session, new_session, new_tracker, on_session_change, shutdown, track_page_view,
-    track_self_describing_event, track_struct_event,
+    get_session, new_session, new_tracker, on_session_change, shutdown, track_list_item_view,
+    track_page_view, track_screen_view, track_scroll_changed, track_self_describing_event,
+    track_struct_event,
 };
 
 /// A JavaScript error or thrown value as text: an `Error`'s name and message, else its string

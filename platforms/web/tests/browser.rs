@@ -1,6 +1,6 @@
 //! What only a browser can show, in headless Chromium (`cargo xtask web-test`): the cookies as
 //! Chromium stores them from `document.cookie`, a short `sessionCookieTimeout` expiring on the
-//! browser's own clock, and the JavaScript API end to end.
+//! browser's own clock, and the JavaScript API end to end, screens included.
 //!
 //! wasm-bindgen-test serves the page from `http://127.0.0.1:<port>/`, which Chromium treats as
 //! secure, so the `Secure` cookies are kept; the cookie domain must be the page's host, so
@@ -16,7 +16,8 @@ use std::rc::Rc;
 use client_session_store_cookie::{CookieJar, CookieOptions};
 use client_session_web::{
     cookie_value, get_session, new_session, new_tracker, on_session_change, shutdown,
-    track_page_view, track_self_describing_event, track_struct_event, DocumentJar,
+    track_list_item_view, track_page_view, track_screen_view, track_scroll_changed,
+    track_self_describing_event, track_struct_event, DocumentJar,
 };
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -413,4 +414,216 @@ async fn bad_input_rejects_with_an_error_naming_the_field() {
         rejected(shutdown()).await,
         "shutdown: no tracker is running: call newTracker first"
     );
+}
+
+/// The `(schema, data)` of each entity in a result's `contexts` (the `co` string), in order.
+fn entities(result: &JsValue) -> Vec<(String, JsValue)> {
+    let co = JSON::parse(&text(result, "contexts")).expect("contexts is JSON");
+    js_sys::Array::from(&get(&co, "data"))
+        .iter()
+        .map(|entity| (text(&entity, "schema"), get(&entity, "data")))
+        .collect()
+}
+
+fn schema_names(result: &JsValue) -> Vec<String> {
+    entities(result)
+        .into_iter()
+        .map(|(schema, _)| {
+            let name = schema.split('/').nth(1).unwrap_or_default();
+            name.to_owned()
+        })
+        .collect()
+}
+
+fn entity(result: &JsValue, name: &str) -> JsValue {
+    entities(result)
+        .into_iter()
+        .find(|(schema, _)| schema.split('/').nth(1) == Some(name))
+        .map(|(_, data)| data)
+        .unwrap_or_else(|| panic!("no {name} entity"))
+}
+
+fn stringify(value: &JsValue) -> String {
+    JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn screen_views_end_the_screen_before_them_and_fold_list_and_scroll() {
+    let info = tracker("_scr_", "").await;
+    assert_eq!(get(&info, "screenContext").as_bool(), Some(true));
+    assert_eq!(
+        get(&info, "screenEngagementAutotracking").as_bool(),
+        Some(true)
+    );
+
+    // The first screen view: its own screen, its data in selfDescribingEvent, no screen_end.
+    let home = resolved(track_screen_view(json(
+        r#"{"name": "home", "type": "feed"}"#,
+    )))
+    .await;
+    assert_eq!(text(&home, "event"), "screen_view");
+    assert!(get(&home, "screenEnd").is_null());
+    let data = get(&get(&home, "selfDescribingEvent"), "data");
+    let home_id = text(&data, "id");
+    assert_eq!(
+        stringify(&data),
+        format!(r#"{{"name":"home","id":"{home_id}","type":"feed"}}"#)
+    );
+    assert_eq!(
+        text(&get(&home, "selfDescribingEvent"), "schema"),
+        "iglu:com.snowplowanalytics.mobile/screen_view/jsonschema/1-0-0"
+    );
+    assert_eq!(schema_names(&home), ["client_session", "screen"]);
+    assert_eq!(text(&entity(&home, "screen"), "id"), home_id);
+
+    // List items and scrolls are folded into the summary: nothing sent, nothing counted.
+    let item = resolved(track_list_item_view(json(
+        r#"{"index": 12, "itemsCount": 40}"#,
+    )))
+    .await;
+    assert!(item.is_null(), "{item:?}");
+    let scroll = resolved(track_scroll_changed(Some(json(
+        r#"{"yOffset": 300, "viewHeight": 700, "contentHeight": 4000}"#,
+    ))))
+    .await;
+    assert!(scroll.is_null(), "{scroll:?}");
+
+    // Any other event carries the current screen.
+    let click = resolved(track_struct_event(json(
+        r#"{"category": "ui", "action": "click"}"#,
+    )))
+    .await;
+    assert_eq!(schema_names(&click), ["client_session", "screen"]);
+    assert!(get(&click, "selfDescribingEvent").is_null());
+    assert_eq!(number(&get(&click, "clientSession"), "eventIndex"), 2.0);
+
+    sleep(50).await;
+    let cart = resolved(track_screen_view(json(r#"{"name": "cart"}"#))).await;
+    let end = get(&cart, "screenEnd");
+    assert_eq!(text(&end, "event"), "screen_end");
+    // The screen_end went first: the index before the view's, with the view's dtm.
+    assert_eq!(number(&get(&end, "clientSession"), "eventIndex"), 3.0);
+    assert_eq!(number(&get(&cart, "clientSession"), "eventIndex"), 4.0);
+    assert_eq!(number(&end, "dtm"), number(&cart, "dtm"));
+    assert_ne!(text(&end, "eventId"), text(&cart, "eventId"));
+    assert_eq!(
+        schema_names(&end),
+        ["client_session", "screen", "screen_summary"]
+    );
+    assert_eq!(text(&entity(&end, "screen"), "name"), "home");
+    let summary = entity(&end, "screen_summary");
+    assert!(
+        number(&summary, "foreground_sec") >= 0.05,
+        "{}",
+        stringify(&summary)
+    );
+    assert_eq!(number(&summary, "background_sec"), 0.0);
+    assert_eq!(number(&summary, "last_item_index"), 12.0);
+    assert_eq!(number(&summary, "items_count"), 40.0);
+    assert_eq!(number(&summary, "min_y_offset"), 300.0);
+    assert_eq!(number(&summary, "max_y_offset"), 1000.0);
+    assert_eq!(number(&summary, "content_height"), 4000.0);
+    // The view names the screen it replaced.
+    let data = get(&get(&cart, "selfDescribingEvent"), "data");
+    assert_eq!(text(&data, "previousName"), "home");
+    assert_eq!(text(&data, "previousId"), home_id);
+    assert_eq!(text(&data, "previousType"), "feed");
+    let session_id = text(&get(&cart, "clientSession"), "sessionId");
+
+    // A reload is a new tracker on the page (shutdown, then newTracker): the screen was in the
+    // old one's memory only, the session is in the cookies.
+    resolved(shutdown()).await;
+    tracker("_scr_", "").await;
+    let after = resolved(track_screen_view(json(r#"{"name": "cart"}"#))).await;
+    assert!(get(&after, "screenEnd").is_null());
+    assert!(get(
+        &get(&get(&after, "selfDescribingEvent"), "data"),
+        "previousName"
+    )
+    .is_undefined());
+    assert_eq!(text(&get(&after, "clientSession"), "sessionId"), session_id);
+    assert_eq!(number(&get(&after, "clientSession"), "eventIndex"), 5.0);
+    resolved(shutdown()).await;
+}
+
+#[wasm_bindgen_test]
+async fn with_screen_engagement_off_list_and_scroll_events_are_sent() {
+    let info = tracker(
+        "_eng_",
+        r#""screenEngagementAutotracking": false, "screenContext": false"#,
+    )
+    .await;
+    assert_eq!(get(&info, "screenContext").as_bool(), Some(false));
+    assert_eq!(
+        get(&info, "screenEngagementAutotracking").as_bool(),
+        Some(false)
+    );
+    let home = resolved(track_screen_view(json(r#"{"name": "home"}"#))).await;
+    assert_eq!(schema_names(&home), ["client_session"]);
+    let item = resolved(track_list_item_view(json(r#"{"index": 3}"#))).await;
+    assert_eq!(text(&item, "event"), "list_item_view");
+    assert_eq!(
+        stringify(&get(&item, "selfDescribingEvent")),
+        r#"{"schema":"iglu:com.snowplowanalytics.mobile/list_item_view/jsonschema/1-0-0","data":{"index":3}}"#
+    );
+    assert_eq!(number(&get(&item, "clientSession"), "eventIndex"), 2.0);
+    let scroll = resolved(track_scroll_changed(None)).await;
+    assert_eq!(text(&scroll, "event"), "scroll_changed");
+    assert_eq!(
+        stringify(&get(&get(&scroll, "selfDescribingEvent"), "data")),
+        "{}"
+    );
+    let next = resolved(track_screen_view(json(r#"{"name": "cart"}"#))).await;
+    assert!(get(&next, "screenEnd").is_null());
+    assert_eq!(number(&get(&next, "clientSession"), "eventIndex"), 4.0);
+    resolved(shutdown()).await;
+}
+
+#[wasm_bindgen_test]
+async fn bad_screen_input_rejects_with_the_cores_message() {
+    tracker("_sbad_", "").await;
+    assert_eq!(
+        rejected(track_screen_view(json(r#"{"name": ""}"#))).await,
+        "trackScreenView: a screen view needs a non-empty name"
+    );
+    assert_eq!(
+        rejected(track_screen_view(JsValue::UNDEFINED)).await,
+        "trackScreenView: needs an argument { name, id, type, … }"
+    );
+    assert_eq!(
+        rejected(track_screen_view(json(r#"{"name": "a", "id": "nope"}"#))).await,
+        "trackScreenView: `id` must be a UUID, not \"nope\""
+    );
+    assert_eq!(
+        rejected(track_list_item_view(json(r#"{"index": -1}"#))).await,
+        "trackListItemView: `index` must be from 0 to 65535, not -1"
+    );
+    assert_eq!(
+        rejected(track_list_item_view(json(r#"{"index": 1.5}"#))).await,
+        "trackListItemView: index must be a whole number"
+    );
+    let nan = json(r#"{"index": 1}"#);
+    Reflect::set(&nan, &"itemsCount".into(), &f64::NAN.into()).expect("set");
+    assert_eq!(
+        rejected(track_list_item_view(nan)).await,
+        "trackListItemView: itemsCount must be a finite number"
+    );
+    let infinite = Object::new();
+    Reflect::set(&infinite, &"viewWidth".into(), &f64::INFINITY.into()).expect("set");
+    assert_eq!(
+        rejected(track_scroll_changed(Some(infinite.into()))).await,
+        "trackScrollChanged: viewWidth must be a finite number"
+    );
+    assert_eq!(
+        rejected(new_tracker(Some(json(r#"{"screenContext": 1}"#)))).await,
+        "newTracker: screenContext must be true or false"
+    );
+    // None of it disturbed the tracker or made a screen current.
+    let view = resolved(track_screen_view(json(r#"{"name": "ok"}"#))).await;
+    assert!(get(&view, "screenEnd").is_null());
+    assert_eq!(number(&get(&view, "clientSession"), "eventIndex"), 1.0);
+    resolved(shutdown()).await;
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_client-session");
 /// One input line that tracks one event.
-pub const TRACK: &str = "{\"op\":\"track\",\"event\":\"screen_view\"}\n";
+pub const TRACK: &str = "{\"op\":\"track\",\"event\":\"structured\"}\n";
 /// The flag that continues the session across a clean restart.
 pub const CONTINUE: &str = "--continue-session-on-restart";
 

@@ -112,8 +112,10 @@ async fn start<J: CookieJar + Send + 'static>(
 
 async fn track(handle: &SessionHandle) -> ClientSession {
     handle
-        .track(Event::new(Payload::screen_view("s")))
+        .track(Event::new(Payload::structured("s", "t")))
         .await
+        .unwrap()
+        .event
         .unwrap()
         .client_session
 }

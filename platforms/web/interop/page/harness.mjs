@@ -174,6 +174,23 @@ const H = {
     return H.track(who, kind);
   },
 
+  /**
+   * A screen call on ours: `view` (`trackScreenView`), `item` (`trackListItemView`) or `scroll`
+   * (`trackScrollChanged`) with `argument`; resolves to what the call resolved to.
+   */
+  oursScreen(kind, argument) {
+    switch (kind) {
+      case 'view':
+        return ours.trackScreenView(argument);
+      case 'item':
+        return ours.trackListItemView(argument);
+      case 'scroll':
+        return ours.trackScrollChanged(argument);
+      default:
+        throw new Error(`unknown screen call ${kind}`);
+    }
+  },
+
   /** `newSession()` on `who`. */
   async newSession(who) {
     if (who === 'js') sp.newSession(['js']);

@@ -200,9 +200,21 @@ async fn the_actor_over_document_cookie_follows_the_rules_as_over_a_native_jar()
     let mut sessions = Vec::new();
     for gap_ms in [0, 1_000, 2_500, 10] {
         clock.advance(gap_ms);
-        let event = || Event::new(Payload::screen_view("s"));
-        let ours = handle.track(event()).await.unwrap().client_session;
-        let theirs = native_handle.track(event()).await.unwrap().client_session;
+        let event = || Event::new(Payload::structured("s", "t"));
+        let ours = handle
+            .track(event())
+            .await
+            .unwrap()
+            .event
+            .unwrap()
+            .client_session;
+        let theirs = native_handle
+            .track(event())
+            .await
+            .unwrap()
+            .event
+            .unwrap()
+            .client_session;
         assert_eq!(
             (ours.session_index, ours.event_index),
             (theirs.session_index, theirs.event_index)

@@ -3,8 +3,9 @@ package dev.clientsession;
 import java.util.Objects;
 
 /**
- * An event to track: a {@link ScreenView}, a {@link Structured} or a {@link SelfDescribing}
- * event, or, with {@link #fromJson}, the library's event JSON itself.
+ * An event to track: a {@link ScreenView}, {@link ListItemView}, {@link ScrollChanged},
+ * {@link Structured} or {@link SelfDescribing} event, or, with {@link #fromJson}, the library's
+ * event JSON itself.
  */
 public abstract class Event {
     // Only this package's classes: each one writes the JSON the library reads.
@@ -17,8 +18,14 @@ public abstract class Event {
      * An event given as the library's event JSON, passed on as it is and checked when tracked:
      * {@code {"type": "screen_view", "name": "home"}}, {@code {"type": "structured", "category":
      * "c", "action": "a"}} (optional {@code label}, {@code property}, {@code value}),
-     * {@code {"type": "self_describing", "schema": "iglu:...", "data": {...}}}; optional
-     * {@code eventId} (a UUID) and {@code timestamp} (Unix ms).
+     * {@code {"type": "self_describing", "schema": "iglu:...", "data": {...}}},
+     * {@code {"type": "list_item_view", "index": 3}} (optional {@code itemsCount}),
+     * {@code {"type": "scroll_changed", "yOffset": 120}} (each of {@code xOffset},
+     * {@code yOffset}, {@code viewWidth}, {@code viewHeight}, {@code contentWidth},
+     * {@code contentHeight} optional); a screen view takes optional {@code id},
+     * {@code screenType}, {@code previousName}, {@code previousId}, {@code previousType},
+     * {@code transitionType}; every event optional {@code eventId} (a UUID) and
+     * {@code timestamp} (Unix ms).
      *
      * @param eventJson the event JSON
      * @return the event

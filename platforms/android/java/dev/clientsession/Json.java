@@ -42,6 +42,21 @@ final class Json {
         out.append('"');
     }
 
+    /** Appends {@code ,"key":"value"} to an object already holding a member; nothing for null. */
+    static void optional(StringBuilder out, String key, String value) {
+        if (value != null) {
+            out.append(",\"").append(key).append("\":");
+            string(out, value);
+        }
+    }
+
+    /** Appends {@code ,"key":value} to an object already holding a member; nothing for null. */
+    static void optional(StringBuilder out, String key, Integer value) {
+        if (value != null) {
+            out.append(",\"").append(key).append("\":").append(value.intValue());
+        }
+    }
+
     /** Both configurations as the library's one configuration object; unset keys left out. */
     static String configuration(TrackerConfiguration tracker, SessionConfiguration session) {
         StringBuilder json = new StringBuilder("{");
@@ -50,6 +65,8 @@ final class Json {
         member(json, "continueSessionOnRestart", session.getContinueSessionOnRestart());
         member(json, "lifecycleAutotracking", tracker.getLifecycleAutotracking());
         member(json, "userAnonymisation", tracker.getUserAnonymisation());
+        member(json, "screenContext", tracker.getScreenContext());
+        member(json, "screenEngagementAutotracking", tracker.getScreenEngagementAutotracking());
         return json.append('}').toString();
     }
 

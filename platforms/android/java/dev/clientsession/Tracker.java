@@ -50,7 +50,8 @@ public final class Tracker implements AutoCloseable {
      * @param dataDir the directory the library keeps its state in (created if needed); on Android,
      *     a folder under {@code Context.getNoBackupFilesDir()}, so a backup restored on another
      *     device does not clone the user id
-     * @param trackerConfiguration {@code lifecycleAutotracking}, {@code userAnonymisation}
+     * @param trackerConfiguration {@code lifecycleAutotracking}, {@code userAnonymisation},
+     *     {@code screenContext}, {@code screenEngagementAutotracking}
      * @param sessionConfiguration the timeouts and {@code continueSessionOnRestart}
      * @param eventListener gets every tracked event's JSON, in order, on the library's thread;
      *     may be null
@@ -118,10 +119,15 @@ public final class Tracker implements AutoCloseable {
 
     /**
      * Tracks an event. Returns its event id at once; the event, with its contexts, reaches the
-     * {@link EventListener} once persisted.
+     * {@link EventListener} once persisted. With screen engagement on, a {@link ScreenView} that
+     * replaces a current screen reaches it as two events, the old screen's {@code screen_end}
+     * (an id of its own) then the screen view, and a {@link ListItemView} or
+     * {@link ScrollChanged} reaches it as nothing (it goes into the screen's summary).
      *
-     * @param event a {@link ScreenView}, {@link Structured} or {@link SelfDescribing} event
-     * @return the event id (a lower-case UUID)
+     * @param event a {@link ScreenView}, {@link ListItemView}, {@link ScrollChanged},
+     *     {@link Structured} or {@link SelfDescribing} event
+     * @return the event id (a lower-case UUID); for a list item or scroll event folded into the
+     *     summary, an id no delivered event carries
      * @throws IllegalArgumentException when the library refuses the event
      * @throws IllegalStateException when the tracker is closed
      */
