@@ -31,11 +31,10 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use client_session_core::{
-    Config, Payload, CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, LIST_ITEM_VIEW_SCHEMA,
-    SCREEN_END_SCHEMA, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA, SCREEN_VIEW_SCHEMA,
-    SCROLL_CHANGED_SCHEMA,
+    Config, Payload, CLIENT_SESSION_SCHEMA, CONTEXTS_SCHEMA, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA,
 };
 use client_session_scenario::{parse, Op, Platform, Scenario};
+use client_session_suite::iglu::Schema;
 use serde_json::{json, Map, Value};
 
 use crate::proc;
@@ -319,15 +318,6 @@ fn read_output(output: impl BufRead) -> Result<BTreeMap<String, Vec<Value>>> {
     Ok(files)
 }
 
-/// The events whose `data` a Part C mobile line shows, each with the schema its `ue_pr` must
-/// name.
-const DATA_EVENTS: [(&str, &str); 4] = [
-    ("screen_view", SCREEN_VIEW_SCHEMA),
-    ("screen_end", SCREEN_END_SCHEMA),
-    ("list_item_view", LIST_ITEM_VIEW_SCHEMA),
-    ("scroll_changed", SCROLL_CHANGED_SCHEMA),
-];
-
 /// The Part C line `client-session replay` prints for a binding's event JSON (`event`,
 /// `eventId`, `dtm`, `ue_pr`, `co`) emitted by step `index` at `at_ms`: `data` from `ue_pr` for
 /// the screen events only, `screen` and `screen_summary` from `co` (`null` when absent).
@@ -340,7 +330,9 @@ fn part_c_line(index: u64, at_ms: i64, event: &Value, client_session: Value) -> 
     out.insert("event_id".into(), event["eventId"].clone());
     out.insert("dtm".into(), event["dtm"].clone());
     out.insert("client_session".into(), client_session);
-    if let Some((_, schema)) = DATA_EVENTS.iter().find(|(event, _)| *event == name) {
+    // The events whose `data` a line shows, and the schema their `ue_pr` must name: the
+    // suite's one list of them.
+    if let Some(schema) = Schema::of_event_data(name).map(Schema::uri) {
         let ue_pr = &event["ue_pr"];
         if ue_pr["schema"] != *schema {
             bail!("a {name} event's `ue_pr` does not name {schema}");
@@ -432,6 +424,7 @@ pub fn verify(replayed: &[Replayed]) -> Result<()> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use client_session_core::{SCREEN_END_SCHEMA, SCREEN_VIEW_SCHEMA};
 
     fn lines(text: &str) -> Result<BTreeMap<String, Vec<Value>>> {
         read_output(text.as_bytes())
