@@ -57,8 +57,9 @@ pub use event::{EventStamp, Payload, TrackedEvent};
 pub use model::{Durability, SessionModel};
 pub use screen::{
     parse_screen_id, ListItemView, Screen, ScreenConfig, ScreenEnd, ScreenError, ScreenState,
-    ScreenSummary, ScreenView, ScrollChanged, LIST_ITEM_VIEW_SCHEMA, SCREEN_END_SCHEMA,
-    SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA, SCREEN_VIEW_SCHEMA, SCROLL_CHANGED_SCHEMA,
+    ScreenSummary, ScreenView, ScreenViewFields, ScrollChanged, ScrollFields,
+    LIST_ITEM_VIEW_SCHEMA, SCREEN_END_SCHEMA, SCREEN_SCHEMA, SCREEN_SUMMARY_SCHEMA,
+    SCREEN_VIEW_SCHEMA, SCROLL_CHANGED_SCHEMA,
 };
 pub use state::{
     Forgotten, Opened, PersistedSession, PreviousRun, SessionRecord, SessionState, Snapshot,

@@ -114,7 +114,55 @@ pub struct ScreenView {
     transition_type: Option<String>,
 }
 
+/// A screen view's fields as an app's input gives them, ids as text, before any is checked:
+/// what each binding fills from its own JSON, so that the checks (and the order in which they
+/// report) are the same everywhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScreenViewFields<'a> {
+    /// `name`.
+    pub name: &'a str,
+    /// `id`, a UUID in any case.
+    pub id: Option<&'a str>,
+    /// `type`.
+    pub screen_type: Option<&'a str>,
+    /// `previousName`.
+    pub previous_name: Option<&'a str>,
+    /// `previousId`, a UUID in any case.
+    pub previous_id: Option<&'a str>,
+    /// `previousType`.
+    pub previous_type: Option<&'a str>,
+    /// `transitionType`.
+    pub transition_type: Option<&'a str>,
+}
+
 impl ScreenView {
+    /// The screen view `fields` describe.
+    ///
+    /// ```
+    /// use client_session_core::{ScreenView, ScreenViewFields};
+    /// let view = ScreenView::from_fields(ScreenViewFields { name: "cart", screen_type: Some("list"), ..ScreenViewFields::default() })?;
+    /// assert_eq!(view.screen_type(), Some("list"));
+    /// assert!(ScreenView::from_fields(ScreenViewFields { name: "cart", id: Some("7"), ..ScreenViewFields::default() }).is_err());
+    /// # Ok::<(), client_session_core::ScreenError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ScreenError::EmptyName`]; [`ScreenError::InvalidId`] for `id`, then `previousId`.
+    pub fn from_fields(fields: ScreenViewFields<'_>) -> Result<Self, ScreenError> {
+        let mut view = Self::new(fields.name)?;
+        if let Some(id) = fields.id {
+            view = view.with_id_str(id)?;
+        }
+        if let Some(id) = fields.previous_id {
+            view = view.with_previous_id_str(id)?;
+        }
+        view.screen_type = fields.screen_type.map(Arc::from);
+        view.previous_name = fields.previous_name.map(Arc::from);
+        view.previous_type = fields.previous_type.map(Arc::from);
+        view.transition_type = fields.transition_type.map(str::to_owned);
+        Ok(view)
+    }
+
     /// A screen view of the screen named `name`.
     ///
     /// # Errors
@@ -359,6 +407,24 @@ pub struct ScrollChanged {
     content_height: Option<i32>,
 }
 
+/// A scroll's fields as an app's input gives them, before any is checked (see
+/// [`ScreenViewFields`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScrollFields {
+    /// `x_offset`.
+    pub x_offset: Option<i64>,
+    /// `y_offset`.
+    pub y_offset: Option<i64>,
+    /// `view_width`.
+    pub view_width: Option<i64>,
+    /// `view_height`.
+    pub view_height: Option<i64>,
+    /// `content_width`.
+    pub content_width: Option<i64>,
+    /// `content_height`.
+    pub content_height: Option<i64>,
+}
+
 /// A checked offset (±2147483647) or size (0 to 2147483647).
 fn pixels(field: &'static str, value: i64, min: i64) -> Result<i32, ScreenError> {
     let value = in_range(field, value, min, MAX_PIXELS)?;
@@ -366,6 +432,37 @@ fn pixels(field: &'static str, value: i64, min: i64) -> Result<i32, ScreenError>
 }
 
 impl ScrollChanged {
+    /// The scroll `fields` describe, each checked in the schema's order.
+    ///
+    /// ```
+    /// use client_session_core::{ScrollChanged, ScrollFields};
+    /// let scroll = ScrollChanged::from_fields(ScrollFields { y_offset: Some(120), ..ScrollFields::default() })?;
+    /// assert_eq!(scroll.y_offset(), Some(120));
+    /// assert!(ScrollChanged::from_fields(ScrollFields { view_width: Some(-1), ..ScrollFields::default() }).is_err());
+    /// # Ok::<(), client_session_core::ScreenError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ScreenError::OutOfRange`] naming the first field outside its range.
+    pub fn from_fields(fields: ScrollFields) -> Result<Self, ScreenError> {
+        type Setter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
+        let setters: [(Option<i64>, Setter); 6] = [
+            (fields.x_offset, Self::with_x_offset),
+            (fields.y_offset, Self::with_y_offset),
+            (fields.view_width, Self::with_view_width),
+            (fields.view_height, Self::with_view_height),
+            (fields.content_width, Self::with_content_width),
+            (fields.content_height, Self::with_content_height),
+        ];
+        let mut scroll = Self::default();
+        for (value, set) in setters {
+            if let Some(value) = value {
+                scroll = set(scroll, value)?;
+            }
+        }
+        Ok(scroll)
+    }
+
     /// Sets `x_offset` (±2147483647).
     ///
     /// # Errors

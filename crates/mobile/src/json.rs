@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use client_session_actor::Event;
 use client_session_core::{
-    ClientSession, ListItemView, Payload, ScreenError, ScreenView, ScrollChanged, TrackedEvent,
+    ClientSession, ListItemView, Payload, ScreenView, ScreenViewFields, ScrollChanged,
+    ScrollFields, TrackedEvent,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -120,7 +121,7 @@ impl<'a> EventInput<'a> {
     /// [`MobileError::InvalidEvent`] for what the JSON grammar cannot check: a missing required
     /// field or one that belongs to another type, an `eventId` that is not a UUID, and a screen
     /// event the schemas would reject (an empty `name`, an `id` or `previousId` that is not a
-    /// UUID, a number out of its range), with the core's [`ScreenError`] message.
+    /// UUID, a number out of its range), with the core's [`ScreenError`](client_session_core::ScreenError) message.
     pub fn into_event(mut self) -> Result<Event, MobileError> {
         let event_id = self.event_id.take();
         let timestamp = self.timestamp;
@@ -210,26 +211,19 @@ impl<'a> EventInput<'a> {
         let owned = |value: Option<Cow<'a, str>>| value.map(Cow::into_owned);
         match kind {
             Kind::ScreenView => {
-                let mut view = ScreenView::new(required(self.name, "name")?).map_err(invalid)?;
-                if let Some(id) = &self.id {
-                    view = view.with_id_str(id).map_err(invalid)?;
-                }
-                if let Some(id) = &self.previous_id {
-                    view = view.with_previous_id_str(id).map_err(invalid)?;
-                }
-                if let Some(value) = owned(self.screen_type) {
-                    view = view.with_type(value);
-                }
-                if let Some(value) = owned(self.previous_name) {
-                    view = view.with_previous_name(value);
-                }
-                if let Some(value) = owned(self.previous_type) {
-                    view = view.with_previous_type(value);
-                }
-                if let Some(value) = owned(self.transition_type) {
-                    view = view.with_transition_type(value);
-                }
-                Ok(Payload::ScreenView(view))
+                let name = required(self.name, "name")?;
+                let fields = ScreenViewFields {
+                    name: &name,
+                    id: self.id.as_deref(),
+                    screen_type: self.screen_type.as_deref(),
+                    previous_name: self.previous_name.as_deref(),
+                    previous_id: self.previous_id.as_deref(),
+                    previous_type: self.previous_type.as_deref(),
+                    transition_type: self.transition_type.as_deref(),
+                };
+                ScreenView::from_fields(fields)
+                    .map(Payload::ScreenView)
+                    .map_err(invalid)
             }
             Kind::ListItemView => {
                 let index = self.index.ok_or_else(|| {
@@ -239,24 +233,16 @@ impl<'a> EventInput<'a> {
                     .map(Payload::ListItemView)
                     .map_err(invalid)
             }
-            Kind::ScrollChanged => {
-                type Setter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
-                let setters: [(Option<i64>, Setter); 6] = [
-                    (self.x_offset, ScrollChanged::with_x_offset),
-                    (self.y_offset, ScrollChanged::with_y_offset),
-                    (self.view_width, ScrollChanged::with_view_width),
-                    (self.view_height, ScrollChanged::with_view_height),
-                    (self.content_width, ScrollChanged::with_content_width),
-                    (self.content_height, ScrollChanged::with_content_height),
-                ];
-                let mut scroll = ScrollChanged::default();
-                for (value, set) in setters {
-                    if let Some(value) = value {
-                        scroll = set(scroll, value).map_err(invalid)?;
-                    }
-                }
-                Ok(Payload::ScrollChanged(scroll))
-            }
+            Kind::ScrollChanged => ScrollChanged::from_fields(ScrollFields {
+                x_offset: self.x_offset,
+                y_offset: self.y_offset,
+                view_width: self.view_width,
+                view_height: self.view_height,
+                content_width: self.content_width,
+                content_height: self.content_height,
+            })
+            .map(Payload::ScrollChanged)
+            .map_err(invalid),
             Kind::Structured => Ok(Payload::Structured {
                 category: required(self.category, "category")?,
                 action: required(self.action, "action")?,
@@ -277,7 +263,7 @@ impl<'a> EventInput<'a> {
     }
 }
 
-/// A rejected field (a screen rule's [`ScreenError`], a bad `eventId`) as the binding's error.
+/// A rejected field (a screen rule's [`ScreenError`](client_session_core::ScreenError), a bad `eventId`) as the binding's error.
 fn invalid(error: impl std::fmt::Display) -> MobileError {
     MobileError::InvalidEvent(error.to_string())
 }
@@ -356,6 +342,7 @@ fn to_json(value: &impl Serialize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use client_session_core::ScreenError;
 
     fn event(json: &str) -> Result<Event, MobileError> {
         EventInput::parse(json)?.into_event()

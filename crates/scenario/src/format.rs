@@ -3,7 +3,8 @@
 use std::fmt;
 
 use client_session_core::{
-    Config, ListItemView, Payload, ScreenError, ScreenView, ScrollChanged, Timeout,
+    Config, ListItemView, Payload, ScreenError, ScreenView, ScreenViewFields, ScrollChanged,
+    ScrollFields, Timeout,
 };
 use client_session_store_cookie::jar::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES};
 use serde_json::{Map, Value};
@@ -516,9 +517,6 @@ pub fn parse_step(value: &Value, index: usize, timed: bool) -> Result<Step, Scen
     })
 }
 
-/// One of `ScrollChanged`'s checked setters.
-type ScrollSetter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
-
 /// The payload of a `track` step of `kind`, from its optional fields (Part C), checked as the
 /// schemas require: a typed error names the field.
 fn parse_payload(
@@ -555,27 +553,16 @@ fn parse_payload(
     };
     Ok(match kind {
         EventName::ScreenView => {
-            let name = optional_string("name")?.unwrap_or(DEFAULT_SCREEN_NAME);
-            let mut view = ScreenView::new(name).map_err(screen_error)?;
-            if let Some(id) = optional_string("screen_id")? {
-                view = view.with_id_str(id).map_err(screen_error)?;
-            }
-            if let Some(value) = optional_string("type")? {
-                view = view.with_type(value);
-            }
-            if let Some(value) = optional_string("previous_name")? {
-                view = view.with_previous_name(value);
-            }
-            if let Some(id) = optional_string("previous_id")? {
-                view = view.with_previous_id_str(id).map_err(screen_error)?;
-            }
-            if let Some(value) = optional_string("previous_type")? {
-                view = view.with_previous_type(value);
-            }
-            if let Some(value) = optional_string("transition_type")? {
-                view = view.with_transition_type(value);
-            }
-            Payload::ScreenView(view)
+            let fields = ScreenViewFields {
+                name: optional_string("name")?.unwrap_or(DEFAULT_SCREEN_NAME),
+                id: optional_string("screen_id")?,
+                screen_type: optional_string("type")?,
+                previous_name: optional_string("previous_name")?,
+                previous_id: optional_string("previous_id")?,
+                previous_type: optional_string("previous_type")?,
+                transition_type: optional_string("transition_type")?,
+            };
+            Payload::ScreenView(ScreenView::from_fields(fields).map_err(screen_error)?)
         }
         EventName::ListItemView => {
             let index = integer(object, "index", step)?;
@@ -583,21 +570,15 @@ fn parse_payload(
             Payload::ListItemView(ListItemView::new(index, items_count).map_err(screen_error)?)
         }
         EventName::ScrollChanged => {
-            let mut scroll = ScrollChanged::default();
-            let setters: [(&str, ScrollSetter); 6] = [
-                ("x_offset", ScrollChanged::with_x_offset),
-                ("y_offset", ScrollChanged::with_y_offset),
-                ("view_width", ScrollChanged::with_view_width),
-                ("view_height", ScrollChanged::with_view_height),
-                ("content_width", ScrollChanged::with_content_width),
-                ("content_height", ScrollChanged::with_content_height),
-            ];
-            for (key, set) in setters {
-                if let Some(value) = optional_integer(key)? {
-                    scroll = set(scroll, value).map_err(screen_error)?;
-                }
-            }
-            Payload::ScrollChanged(scroll)
+            let fields = ScrollFields {
+                x_offset: optional_integer("x_offset")?,
+                y_offset: optional_integer("y_offset")?,
+                view_width: optional_integer("view_width")?,
+                view_height: optional_integer("view_height")?,
+                content_width: optional_integer("content_width")?,
+                content_height: optional_integer("content_height")?,
+            };
+            Payload::ScrollChanged(ScrollChanged::from_fields(fields).map_err(screen_error)?)
         }
         other => other.payload(),
     })

@@ -9,7 +9,9 @@
 use client_session_actor::{
     ListItemView, Payload, ScreenView, ScrollChanged, Snapshot, Tracked, TrackedEvent,
 };
-use client_session_core::{ClientSession, Config, ScreenError, Timeout};
+use client_session_core::{
+    ClientSession, Config, ScreenError, ScreenViewFields, ScrollFields, Timeout,
+};
 use client_session_store_cookie::jar::MAX_ATTRIBUTE_VALUE_BYTES;
 use client_session_store_cookie::{CookieOptions, DEFAULT_PREFIX};
 use serde_json::{json, Map, Value};
@@ -396,29 +398,19 @@ pub fn screen_view(argument: &Value) -> Result<Payload, ApiError> {
     const CALL: &str = TRACK_SCREEN_VIEW;
     let fields = object_argument(CALL, argument, "{ name, id, type, … }")?
         .ok_or_else(|| ApiError::new(CALL, "needs an argument { name, id, type, … }"))?;
-    let screen = |error: ScreenError| ApiError::screen(CALL, &error);
-    // A missing name is the core's empty name: one message for both.
-    let name = optional_string(CALL, fields, "name")?.unwrap_or_default();
-    let mut view = ScreenView::new(name).map_err(screen)?;
-    if let Some(id) = optional_string(CALL, fields, "id")? {
-        view = view.with_id_str(id).map_err(screen)?;
-    }
-    if let Some(screen_type) = optional_string(CALL, fields, "type")? {
-        view = view.with_type(screen_type);
-    }
-    if let Some(name) = optional_string(CALL, fields, "previousName")? {
-        view = view.with_previous_name(name);
-    }
-    if let Some(id) = optional_string(CALL, fields, "previousId")? {
-        view = view.with_previous_id_str(id).map_err(screen)?;
-    }
-    if let Some(screen_type) = optional_string(CALL, fields, "previousType")? {
-        view = view.with_previous_type(screen_type);
-    }
-    if let Some(transition) = optional_string(CALL, fields, "transitionType")? {
-        view = view.with_transition_type(transition);
-    }
-    Ok(Payload::ScreenView(view))
+    let fields = ScreenViewFields {
+        // A missing name is the core's empty name: one message for both.
+        name: optional_string(CALL, fields, "name")?.unwrap_or_default(),
+        id: optional_string(CALL, fields, "id")?,
+        screen_type: optional_string(CALL, fields, "type")?,
+        previous_name: optional_string(CALL, fields, "previousName")?,
+        previous_id: optional_string(CALL, fields, "previousId")?,
+        previous_type: optional_string(CALL, fields, "previousType")?,
+        transition_type: optional_string(CALL, fields, "transitionType")?,
+    };
+    ScreenView::from_fields(fields)
+        .map(Payload::ScreenView)
+        .map_err(|error| ApiError::screen(CALL, &error))
 }
 
 /// The number fields of `trackListItemView`'s argument, which the browser layer checks for
@@ -465,22 +457,17 @@ pub fn scroll_changed(argument: &Value) -> Result<Payload, ApiError> {
     let empty = Map::new();
     let fields =
         object_argument(CALL, argument, "{ xOffset, yOffset, viewWidth, … }")?.unwrap_or(&empty);
-    type Setter = fn(ScrollChanged, i64) -> Result<ScrollChanged, ScreenError>;
-    let setters: [(&str, Setter); 6] = [
-        ("xOffset", ScrollChanged::with_x_offset),
-        ("yOffset", ScrollChanged::with_y_offset),
-        ("viewWidth", ScrollChanged::with_view_width),
-        ("viewHeight", ScrollChanged::with_view_height),
-        ("contentWidth", ScrollChanged::with_content_width),
-        ("contentHeight", ScrollChanged::with_content_height),
-    ];
-    let mut scroll = ScrollChanged::default();
-    for (key, set) in setters {
-        if let Some(value) = whole_number(CALL, fields, key)? {
-            scroll = set(scroll, value).map_err(|error| ApiError::screen(CALL, &error))?;
-        }
-    }
-    Ok(Payload::ScrollChanged(scroll))
+    let scroll = ScrollFields {
+        x_offset: whole_number(CALL, fields, "xOffset")?,
+        y_offset: whole_number(CALL, fields, "yOffset")?,
+        view_width: whole_number(CALL, fields, "viewWidth")?,
+        view_height: whole_number(CALL, fields, "viewHeight")?,
+        content_width: whole_number(CALL, fields, "contentWidth")?,
+        content_height: whole_number(CALL, fields, "contentHeight")?,
+    };
+    ScrollChanged::from_fields(scroll)
+        .map(Payload::ScrollChanged)
+        .map_err(|error| ApiError::screen(CALL, &error))
 }
 
 /// What a `track…` call resolves to: the event as [`tracked`] writes it; for a screen view
