@@ -182,23 +182,28 @@ mod tests {
     use super::*;
     use crate::{parse, MemoryLauncher, WebLauncher};
 
+    /// The lines `launcher` plays for the scenario `text`.
+    async fn play(text: &str, launcher: &mut impl Launcher) -> Vec<OutputLine> {
+        let scenario = parse(text).unwrap();
+        let mut lines = Vec::new();
+        run(&scenario, launcher, |line| lines.push(line))
+            .await
+            .unwrap();
+        lines
+    }
+
     /// Part C: on mobile `set_cookie` does nothing; it neither emits a line nor changes the
     /// session of the events around it.
     #[tokio::test]
     async fn set_cookie_does_nothing_on_mobile() {
-        let scenario = parse(
+        let lines = play(
             r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
                 {"at_ms":0,"op":"track","event":"structured"},
                 {"at_ms":1,"op":"set_cookie","name":"_sp_ses.8e5d","value":"*","max_age_s":0},
                 {"at_ms":2,"op":"track","event":"structured"}]}"#,
+            &mut MemoryLauncher::new("default"),
         )
-        .unwrap();
-        let mut lines = Vec::new();
-        run(&scenario, &mut MemoryLauncher::new("default"), |line| {
-            lines.push(line)
-        })
-        .await
-        .unwrap();
+        .await;
         assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
         let session = |i: usize| lines[i].client_session.as_ref().unwrap().session_id;
         assert_eq!(session(0), session(1));
@@ -208,19 +213,14 @@ mod tests {
     /// its session and its cookies.
     #[tokio::test]
     async fn clear_user_data_does_nothing_on_the_web() {
-        let scenario = parse(
+        let lines = play(
             r#"{"name":"n","platform":"web","start_ms":1700000000000,"steps":[
                 {"at_ms":0,"op":"track","event":"page_view"},
                 {"at_ms":1,"op":"clear_user_data"},
                 {"at_ms":2,"op":"track","event":"page_view"}]}"#,
+            &mut WebLauncher::new("example.test"),
         )
-        .unwrap();
-        let mut lines = Vec::new();
-        run(&scenario, &mut WebLauncher::new("example.test"), |line| {
-            lines.push(line)
-        })
-        .await
-        .unwrap();
+        .await;
         assert_eq!(lines.iter().map(|l| l.step).collect::<Vec<_>>(), [0, 2]);
         let entity = |i: usize| lines[i].client_session.clone().unwrap();
         assert_eq!(entity(0).user_id, entity(1).user_id);
@@ -231,21 +231,16 @@ mod tests {
     /// B mobile: a new user, whose first session starts at the next event.
     #[tokio::test]
     async fn clear_user_data_starts_a_new_user_on_mobile() {
-        let scenario = parse(
+        let lines = play(
             r#"{"name":"n","platform":"mobile","start_ms":1700000000000,"steps":[
                 {"at_ms":0,"op":"track","event":"structured"},
                 {"at_ms":1,"op":"new_session"},
                 {"at_ms":2,"op":"track","event":"structured"},
                 {"at_ms":3,"op":"clear_user_data"},
                 {"at_ms":4,"op":"track","event":"structured"}]}"#,
+            &mut MemoryLauncher::new("default"),
         )
-        .unwrap();
-        let mut lines = Vec::new();
-        run(&scenario, &mut MemoryLauncher::new("default"), |line| {
-            lines.push(line)
-        })
-        .await
-        .unwrap();
+        .await;
         let entity = |i: usize| lines[i].client_session.clone().unwrap();
         assert_eq!(entity(1).session_index, 2);
         assert_ne!(entity(2).user_id, entity(1).user_id);
